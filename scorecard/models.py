@@ -1,0 +1,161 @@
+"""Progress against the plan: reported values (mediciones) and their evidence."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from planning.models import Gadp, Indicator
+from planning.validators import validate_period_code
+
+DECIMAL = {"max_digits": 20, "decimal_places": 6}
+
+
+class Measurement(models.Model):
+    """The value an indicator reached in one period (a medición), as reported and validated.
+
+    A ratio indicator stores its numerator and denominator; any other stores ``value``.
+    Per-GADP rows (``gadp`` set) are a province's part of the value; the row without ``gadp``
+    is the indicator's own value, the one the scorecard reads.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "borrador", _("Borrador")
+        REPORTED = "reportado", _("Reportado")
+        RETURNED = "observado", _("Observado")
+        VALIDATED = "validado", _("Validado")
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        verbose_name=_("indicador"),
+    )
+    period = models.CharField(_("periodo"), max_length=7, validators=[validate_period_code])
+    gadp = models.ForeignKey(
+        Gadp,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        verbose_name=_("GAD provincial"),
+    )
+    value = models.DecimalField(_("valor"), null=True, blank=True, **DECIMAL)
+    numerator = models.DecimalField(_("numerador"), null=True, blank=True, **DECIMAL)
+    denominator = models.DecimalField(_("denominador"), null=True, blank=True, **DECIMAL)
+    analysis = models.TextField(_("análisis de variación"), blank=True)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    return_comment = models.TextField(_("observación de Planificación"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reportado por"),
+    )
+    reported_at = models.DateTimeField(_("reportado el"), null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validado por"),
+    )
+    validated_at = models.DateTimeField(_("validado el"), null=True, blank=True)
+    # Optimistic lock: every write is UPDATE … WHERE version = n (PITFALLS 9).
+    version = models.PositiveIntegerField(_("versión"), default=1)
+    updated_at = models.DateTimeField(_("actualizado el"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("medición")
+        verbose_name_plural = _("mediciones")
+        ordering = ["indicator", "period", "gadp"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                condition=Q(gadp__isnull=True),
+                name="measurement_unique_period",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "gadp"],
+                condition=Q(gadp__isnull=False),
+                name="measurement_unique_period_gadp",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="measurement_denominator_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True, denominator__isnull=True)
+                | Q(numerator__isnull=False, denominator__isnull=False, value__isnull=True),
+                name="measurement_ratio_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "period"], name="measurement_status_period")]
+
+    def __str__(self):
+        where = f" {self.gadp.code}" if self.gadp_id else ""
+        return f"{self.indicator.code} {self.period}{where}"
+
+    def clean(self):
+        if not self.indicator_id:
+            return
+        errors = {}
+        if self.period:
+            try:
+                self.indicator.check_period(self.period)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        if self.indicator.calculation == Indicator.Calculation.RATIO:
+            if self.value is not None:
+                errors["value"] = _("Un indicador de razón se reporta con numerador y denominador.")
+            if (self.numerator is None) != (self.denominator is None):
+                errors["denominator"] = _("Indique numerador y denominador.")
+            if self.denominator is not None and self.denominator <= 0:
+                errors["denominator"] = _("El denominador debe ser mayor que cero.")
+        elif self.numerator is not None or self.denominator is not None:
+            errors["numerator"] = _("Este indicador se reporta con un valor, no con una razón.")
+        if self.gadp_id and not self.indicator.disaggregated_by_gadp:
+            errors["gadp"] = _("Este indicador no se desagrega por GADP.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def ratio(self):
+        """The value a numerator/denominator pair makes (× the indicator's factor)."""
+        if self.numerator is None or not self.denominator:
+            return self.value
+        return self.numerator / self.denominator * self.indicator.factor
+
+
+class Evidence(models.Model):
+    """A file that backs a reported value (medio de verificación). Stored outside the web root."""
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("medición")
+    )
+    file = models.FileField(_("archivo"), upload_to="evidencias/%Y/%m/")
+    original_name = models.CharField(_("nombre original"), max_length=255)
+    content_type = models.CharField(_("tipo de contenido"), max_length=100)
+    size = models.PositiveBigIntegerField(_("tamaño (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("subido por"),
+    )
+    uploaded_at = models.DateTimeField(_("subido el"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidencia")
+        verbose_name_plural = _("evidencias")
+        ordering = ["measurement", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
