@@ -1,0 +1,16 @@
+"""Settings for the test suite: the development defaults unless the caller chose otherwise.
+
+CI sets DATABASE_URL for the PostgreSQL leg; everything else comes from settings.py.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("TESTING", "1")
+# Playwright's sync API runs an event loop in the test thread (PITFALLS 16).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from congope.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
