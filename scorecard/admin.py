@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from scorecard.models import Evidence, Measurement
+from scorecard.models import ApiToken, Evidence, Measurement
+from scorecard.tokens import token_issue
 
 
 class EvidenceInline(admin.TabularInline):
@@ -37,3 +40,38 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_select_related = ["measurement__indicator", "measurement__gadp"]
     search_fields = ["original_name", "measurement__indicator__code"]
     autocomplete_fields = ["measurement"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued here; the raw token is shown once, in the confirmation message."""
+
+    list_display = ["prefix", "name", "user", "created_at", "revoked_at", "last_used_at"]
+    list_select_related = ["user"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "prefix"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        return (
+            ["user", "name"]
+            if obj is None
+            else ["user", "name", *self.readonly_fields, "revoked_at"]
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        token, raw = token_issue(user=obj.user, name=obj.name)
+        obj.pk = token.pk
+        self.message_user(
+            request,
+            _("Token emitido. Cópielo ahora, no se volverá a mostrar: %(token)s") % {"token": raw},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revocar los tokens seleccionados"))
+    def revoke(self, request, queryset):
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

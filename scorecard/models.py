@@ -159,3 +159,31 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class ApiToken(models.Model):
+    """A personal read-only token for integrations (``Authorization: Bearer <token>``).
+
+    Only a hash is stored: the token itself is shown once, when it is issued in the admin.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("usuario"),
+    )
+    name = models.CharField(_("descripción"), max_length=100)
+    prefix = models.CharField(_("prefijo"), max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("emitido el"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revocado el"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("último uso"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("token de API")
+        verbose_name_plural = _("tokens de API")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
