@@ -1,6 +1,7 @@
 """The scorecard JSON of CONTRACT.md, end to end from the database (the worked example)."""
 
 import csv
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
