@@ -2,8 +2,9 @@
 
 Reads plain rows (``values_list``), hands them to the pure arithmetic of
 ``scorecard.arithmetic`` and returns plain dataclasses that pages, exports, the JSON and the
-command all share. Six queries whatever the size of the plan: plan, perspectives, objectives,
-indicators, targets, measurements.
+command all share. Five queries whatever the size of the plan (indicators, measurements,
+objectives, perspectives, targets); ``load_plan_data`` once and ``evaluate`` at several
+cut-offs for a trend.
 """
 
 from __future__ import annotations
@@ -159,50 +160,94 @@ def _is_provisional(result: ar.IndicatorResult, unvalidated: set[Period]) -> boo
     return any(p.sort_key <= result.period.sort_key for p in unvalidated)
 
 
+@dataclass
+class PlanData:
+    """Everything the arithmetic needs for a plan, read once; evaluate it at many cut-offs."""
+
+    plan: Plan
+    indicators: list[dict]
+    objectives: list[dict]
+    perspectives: list[dict]
+    goals: dict[int, dict[Period, ar.Goal]]
+    observations: dict[int, dict[Period, ar.Observation]]
+    unvalidated: dict[int, set[Period]]
+    include_unvalidated: bool
+
+
+def load_plan_data(plan: Plan, up_to: Period | str, *, include_unvalidated=False) -> PlanData:
+    """Read the plan's indicators, targets and values up to the end of ``up_to``'s year.
+
+    Five queries, whatever the number of objectives, indicators or periods.
+    """
+    up_to = Period.parse(up_to)
+    indicators = list(
+        Indicator.objects.filter(plan=plan).order_by("order", "code").values(*INDICATOR_FIELDS)
+    )
+    ids = [row["pk"] for row in indicators]
+    observations, unvalidated = _observations(ids, up_to, include_unvalidated)
+    objectives = list(
+        StrategicObjective.objects.filter(plan=plan)
+        .order_by("order", "code")
+        .values("pk", "code", "name", "short_name", "weight", "perspective_id")
+    )
+    perspectives = list(
+        Perspective.objects.filter(plan=plan)
+        .order_by("order", "code")
+        .values("pk", "code", "name", "weight")
+    )
+    return PlanData(
+        plan,
+        indicators,
+        objectives,
+        perspectives,
+        _targets(ids, up_to),
+        observations,
+        unvalidated,
+        include_unvalidated,
+    )
+
+
 def build_scorecard(plan: Plan, cutoff: Period | str, *, include_unvalidated=False) -> Scorecard:
     """The whole scorecard of ``plan`` at ``cutoff``: indicators, objectives, perspectives, plan.
 
     Only validated values count unless ``include_unvalidated``; then reported values count
     too and the indicators they feed are marked ``provisional``.
     """
+    data = load_plan_data(plan, cutoff, include_unvalidated=include_unvalidated)
+    return evaluate(data, cutoff)
+
+
+def evaluate(data: PlanData, cutoff: Period | str) -> Scorecard:
+    """The scorecard at ``cutoff`` from data already read (no queries)."""
     cutoff = Period.parse(cutoff)
-    bands = plan_bands(plan)
-    indicators = list(
-        Indicator.objects.filter(plan=plan).order_by("order", "code").values(*INDICATOR_FIELDS)
-    )
-    ids = [row["pk"] for row in indicators]
-    goals = _targets(ids, cutoff)
-    observations, unvalidated = _observations(ids, cutoff, include_unvalidated)
+    bands = plan_bands(data.plan)
     by_objective: dict[int, list[IndicatorRow]] = defaultdict(list)
-    for row in indicators:
+    for row in data.indicators:
+        pk = row["pk"]
         result = ar.evaluate_indicator(
-            _rule(row), cutoff, observations.get(row["pk"], {}), goals.get(row["pk"], {}), bands
+            _rule(row), cutoff, data.observations.get(pk, {}), data.goals.get(pk, {}), bands
         )
         by_objective[row["objective_id"]].append(
             IndicatorRow(
-                pk=row["pk"],
+                pk=pk,
                 code=row["code"],
                 name=row["name"],
                 unit_code=row["responsible_unit__code"],
                 unit_of_measure=row["unit_of_measure"],
                 result=result,
                 weight=row["weight"],
-                provisional=_is_provisional(result, unvalidated.get(row["pk"], set())),
+                provisional=_is_provisional(result, data.unvalidated.get(pk, set())),
             )
         )
-    perspectives = _perspectives(plan, by_objective, bands)
+    perspectives = _perspectives(data, by_objective, bands)
     node = ar.roll_up(((p.node, p.weight) for p in perspectives), bands)
-    return Scorecard(plan, cutoff, node, perspectives, include_unvalidated)
+    return Scorecard(data.plan, cutoff, node, perspectives, data.include_unvalidated)
 
 
-def _perspectives(plan, by_objective, bands) -> list[PerspectiveRow]:
+def _perspectives(data: PlanData, by_objective, bands) -> list[PerspectiveRow]:
     """Objectives roll up their indicators, perspectives their objectives (DOMAIN 5)."""
     objectives: dict[int, list[ObjectiveRow]] = defaultdict(list)
-    for obj in (
-        StrategicObjective.objects.filter(plan=plan)
-        .order_by("order", "code")
-        .values("pk", "code", "name", "short_name", "weight", "perspective_id")
-    ):
+    for obj in data.objectives:
         rows = by_objective.get(obj["pk"], [])
         node = ar.roll_up(((i.result, i.weight) for i in rows), bands)
         objectives[obj["perspective_id"]].append(
@@ -211,11 +256,7 @@ def _perspectives(plan, by_objective, bands) -> list[PerspectiveRow]:
             )
         )
     result = []
-    for persp in (
-        Perspective.objects.filter(plan=plan)
-        .order_by("order", "code")
-        .values("pk", "code", "name", "weight")
-    ):
+    for persp in data.perspectives:
         children = objectives.get(persp["pk"], [])
         node = ar.roll_up(((o.node, o.weight) for o in children), bands)
         result.append(

@@ -1,8 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
-from scorecard import api, views
+from scorecard import api
 
+# One URL module per area, so each page family stays in its own small module.
 urlpatterns = [
-    path("", views.home, name="home"),
     path("api/v1/plans/<str:code>/scorecard/", api.scorecard_view, name="api-scorecard"),
+    path("", include("scorecard.urls_dashboard")),
+    path("", include("scorecard.urls_cmi")),
+    path("", include("scorecard.urls_exports")),
 ]

@@ -62,6 +62,26 @@ def browser_context_args(browser_context_args):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_db_on_playwright_connection(django_db_setup, django_db_blocker, playwright):
+    """Give the connection the tests really use the serialized database to restore.
+
+    Playwright's sync API leaves an asyncio loop marked as running in the main thread, and
+    from then on Django's thread-critical ``connections`` live in a context variable instead
+    of a thread-local: the tests get a new connection object, without the
+    ``_test_serialized_contents`` that ``django_db_setup`` stored on the old one, and
+    ``serialized_rollback`` silently restores nothing. Serialize again, on the new one.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if not hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = (
+                    connection.creation.serialize_db_to_string()
+                )
+
+
 @pytest.fixture(autouse=True)
 def _live_server_db(django_db_serialized_rollback, transactional_db, live_server):
     """Requested before any data fixture, so that ``db`` (and with it ``official_plan``
