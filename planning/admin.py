@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from planning.models import (
@@ -206,3 +208,30 @@ class TargetAdmin(admin.ModelAdmin):
     list_filter = ["indicator__plan", "indicator__periodicity"]
     search_fields = ["indicator__code", "period"]
     autocomplete_fields = ["indicator"]
+
+
+class UnitMembershipInline(admin.TabularInline):
+    """The units a person belongs to: with the role, all that decides their rights."""
+
+    model = OrgUnit.members.through
+    extra = 0
+    autocomplete_fields = ["orgunit"]
+    verbose_name = _("unidad a la que pertenece")
+    verbose_name_plural = _("unidades a las que pertenece")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    inlines = [UnitMembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "roles"]
+    list_filter = ["groups", "is_active", "org_units"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("rol"))
+    def roles(self, obj):
+        return ", ".join(g.name for g in obj.groups.all())

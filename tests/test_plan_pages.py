@@ -1,7 +1,10 @@
 """The plan in the browser: who sees which page, and pages that don't grow in queries."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,38 +21,38 @@ PAGES = {
     "admin_indicadores": lambda: reverse("admin:planning_indicator_changelist"),
 }
 
-# role → page → expected status (302 from "/" is the redirect to the plan).
+# role → page → expected status.
 EXPECTED = {
     "admin": {
-        "inicio": 302,
+        "inicio": 200,
         "planes": 200,
         "plan": 200,
         "administracion": 200,
         "admin_indicadores": 200,
     },
     "planificacion": {
-        "inicio": 302,
+        "inicio": 200,
         "planes": 200,
         "plan": 200,
         "administracion": 200,
         "admin_indicadores": 200,
     },
     "direccion": {
-        "inicio": 302,
+        "inicio": 200,
         "planes": 200,
         "plan": 200,
         "administracion": 302,
         "admin_indicadores": 302,
     },
     "responsable": {
-        "inicio": 302,
+        "inicio": 200,
         "planes": 200,
         "plan": 200,
         "administracion": 302,
         "admin_indicadores": 302,
     },
     "otro_responsable": {
-        "inicio": 302,
+        "inicio": 200,
         "planes": 200,
         "plan": 200,
         "administracion": 302,
@@ -59,34 +62,34 @@ EXPECTED = {
 CASES = [(role, page, status) for role, row in EXPECTED.items() for page, status in row.items()]
 
 
-@pytest.mark.parametrize(("role", "page", "status"), CASES)
-def test_permission_table(client, personas, role, page, status):
+@pytest.mark.parametrize(("role", "page_name", "status"), CASES)
+def test_permission_table(client, personas, role, page_name, status):
     client.force_login(personas[role])
-    response = client.get(PAGES[page]())
+    response = client.get(PAGES[page_name]())
     assert response.status_code == status
-    if page in ("administracion", "admin_indicadores") and status == 302:
+    if page_name in ("administracion", "admin_indicadores") and status == 302:
         assert "/admin/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("page", list(PAGES))
-def test_every_page_sends_an_anonymous_visitor_to_the_login_page(client, official_plan, page):
-    response = client.get(PAGES[page]())
+@pytest.mark.parametrize("page_name", list(PAGES))
+def test_every_page_sends_an_anonymous_visitor_to_the_login_page(client, official_plan, page_name):
+    response = client.get(PAGES[page_name]())
     assert response.status_code == 302
     assert "login" in response["Location"] or "ingresar" in response["Location"]
 
 
-@pytest.mark.parametrize("page", ["inicio", "planes", "plan"])
-def test_an_account_without_a_role_sees_nothing(client, official_plan, page):
+@pytest.mark.parametrize("page_name", ["inicio", "planes", "plan"])
+def test_an_account_without_a_role_sees_nothing(client, official_plan, page_name):
     nobody = get_user_model().objects.create_user("sin_rol", password=PASSWORD)
     client.force_login(nobody)
-    assert client.get(PAGES[page]()).status_code == 404
+    assert client.get(PAGES[page_name]()).status_code == 404
 
 
-def test_the_home_page_opens_the_approved_plan(client, director):
-    response = client.get(reverse("home"))
+def test_the_home_page_is_the_tablero_of_the_approved_plan(client, director):
     client.force_login(director)
     response = client.get(reverse("home"))
-    assert response["Location"] == reverse("plan-detail", args=[PLAN_CODE])
+    assert response.status_code == 200
+    assert PLAN_CODE in response.content.decode()
 
 
 def test_an_unknown_plan_is_not_found(client, director):
@@ -120,11 +123,12 @@ def test_the_plan_page_shows_mission_vision_objectives_strategies_results_and_in
         assert f'<span class="code-badge">{code}</span>' in page, code
 
 
-def test_login_page_signs_a_user_in_and_opens_the_plan(client, director):
+def test_login_page_signs_a_user_in_and_opens_the_tablero(client, director):
     response = client.post(
         reverse("login"), {"username": director.username, "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("plan-detail", args=[PLAN_CODE])
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.status_code == 200
 
 
 def test_login_page_refuses_a_wrong_password_in_spanish(client, director):
@@ -173,3 +177,27 @@ def test_admin_change_lists_do_not_grow_in_queries(client, admin_user):
     for _ in range(20):
         make_indicator(objective=objective)
     assert {url: _queries(client, url) for url in urls} == before
+
+
+def test_the_people_list_does_not_grow_in_queries_with_people(client, admin_user):
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_changelist")
+    before = _queries(client, url)
+    for n in range(15):
+        call_command(
+            "add_user",
+            f"persona{n}",
+            "--role",
+            "responsable",
+            "--unit",
+            "PGI",
+            stdout=io.StringIO(),
+        )
+    assert _queries(client, url) == before
+
+
+def test_the_admin_shows_a_persons_units(client, admin_user, reporter):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:auth_user_change", args=[reporter.pk])).content.decode()
+    assert "unidades a las que pertenece" in page.lower()
+    assert "Planificación y Gestión de la Información" in page

@@ -62,6 +62,9 @@ def browser_context_args(browser_context_args):
     }
 
 
+_restore = {}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _serialized_db_on_playwright_connection(django_db_setup, django_db_blocker, playwright):
     """Give the connection the tests really use the serialized database to restore.
@@ -77,9 +80,30 @@ def _serialized_db_on_playwright_connection(django_db_setup, django_db_blocker, 
     with django_db_blocker.unblock():
         for connection in connections.all():
             if not hasattr(connection, "_test_serialized_contents"):
-                connection._test_serialized_contents = (
-                    connection.creation.serialize_db_to_string()
-                )
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    _restore["blocker"] = django_db_blocker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a browser test's flush, put back what the migrations created (the role groups).
+
+    Django runs transactional tests last so that their flush harms no one, but pytest
+    regroups tests by the session-scoped ``browser_name`` parameter (any test with an
+    argument named ``page`` gets it), and ordinary ``db`` tests may run after these.
+    """
+    try:
+        return (yield)
+    finally:
+        blocker = _restore.get("blocker")
+        if nextitem is not None and blocker is not None:
+            from django.db import connections
+
+            with blocker.unblock():
+                for connection in connections.all():
+                    contents = getattr(connection, "_test_serialized_contents", None)
+                    if contents:
+                        connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)
@@ -116,7 +140,7 @@ def save_screenshot(page: Page, test_name: str, step: str) -> Path:
 @pytest.fixture
 def screenshot(request, page):
     """``screenshot("step")`` saves the current page under this test's name."""
-    return lambda step: save_screenshot(page, request.node.name, step)
+    return lambda step: save_screenshot(page, request.node.originalname, step)
 
 
 def accessibility_violations(page: Page) -> list[dict]:
@@ -144,7 +168,9 @@ def format_violations(violations: list[dict]) -> str:
 def assert_accessible(page: Page) -> None:
     """Fail listing every serious or critical WCAG 2.0 A/AA violation axe-core finds."""
     violations = accessibility_violations(page)
-    assert not violations, (
-        f"{len(violations)} serious/critical accessibility violation(s) on {page.url}:\n"
-        + format_violations(violations)
-    )
+    if violations:
+        pytest.fail(
+            f"{len(violations)} serious/critical accessibility violation(s) on {page.url}:\n"
+            + format_violations(violations),
+            pytrace=False,
+        )

@@ -19,10 +19,9 @@ def objective_heading(page: Page, objective: StrategicObjective):
 def test_a_director_logs_in_with_the_keyboard_and_reads_the_official_plan(
     page: Page, live_server, official_plan, director, screenshot
 ):
-    page.goto(url(live_server, "/"))
-
-    # The home page needs an account: the login page, in Spanish.
-    expect(page).to_have_url(re.compile(re.escape(LOGIN_PATH)))
+    # A bookmark to the plan: it needs an account, so first the login page, in Spanish.
+    page.goto(url(live_server, PLAN_PATH))
+    expect(page).to_have_url(url(live_server, f"{LOGIN_PATH}?next={PLAN_PATH}"))
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.get_by_role("heading", level=1, name="Ingresar al sistema")).to_be_visible()
     username = page.get_by_label("Nombre de usuario")
@@ -33,14 +32,14 @@ def test_a_director_logs_in_with_the_keyboard_and_reads_the_official_plan(
     assert_accessible(page)
 
     # Keyboard only: type the name, Tab to the password, type it, Enter submits.
-    username.focus()
+    expect(username).to_be_focused()  # Django autofocuses the first field
     page.keyboard.type(director.username)
     page.keyboard.press("Tab")
     expect(password).to_be_focused()
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
 
-    # "/" sends an authenticated person on to the official plan.
+    # Back to the page that was asked for.
     expect(page).to_have_url(url(live_server, PLAN_PATH))
     expect(page.get_by_role("heading", level=1, name=official_plan.name)).to_be_visible()
     expect(page.get_by_role("button", name="Salir")).to_be_visible()
@@ -108,7 +107,7 @@ def test_choosing_english_in_the_language_selector_shows_the_login_page_in_engli
 def test_choosing_english_in_the_language_selector_shows_the_plan_page_in_english(
     page: Page, live_server, official_plan, reporter, screenshot
 ):
-    login(page, live_server, reporter.username, PASSWORD)
+    login(page, live_server, reporter.username, PASSWORD, next_path=PLAN_PATH)
     expect(page).to_have_url(url(live_server, PLAN_PATH))
     expect(page.locator("html")).to_have_attribute("lang", "es")
     nav = page.get_by_role("navigation", name="Navegación principal")
@@ -129,3 +128,34 @@ def test_choosing_english_in_the_language_selector_shows_the_plan_page_in_englis
     expect(page.get_by_text(official_plan.mission, exact=True)).to_be_visible()
     screenshot("plan-en")
     assert_accessible(page)
+
+
+def test_the_plans_spanish_texts_stay_marked_as_spanish_when_the_interface_is_in_english(
+    page: Page, live_server, official_plan, reporter
+):
+    """WCAG 2.0 SC 3.1.2 Language of Parts (AA), which axe-core cannot check.
+
+    The plan's texts are data, written in Spanish; on a page whose <html lang> is "en" a
+    screen reader reads them with English pronunciation unless an element around them says
+    lang="es".
+    """
+    login(page, live_server, reporter.username, PASSWORD, next_path=PLAN_PATH)
+    expect(page).to_have_url(url(live_server, PLAN_PATH))
+    page.get_by_label("Idioma").select_option("en")
+    page.get_by_role("button", name="Cambiar").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    oe1 = StrategicObjective.objects.get(perspective__plan=official_plan, code="OE1")
+    spanish = page.locator("[lang|='es']")
+    for label, text in (
+        ("plan name", official_plan.name),
+        ("mission", official_plan.mission),
+        ("vision", official_plan.vision),
+        ("objective OE1", oe1.name),
+        ("strategy", oe1.strategy_set.order_by("order").first().text),
+    ):
+        expect(
+            spanish.get_by_text(text).first,
+            f"the {label} is Spanish text on an English page but no element around it "
+            'has lang="es" (WCAG 3.1.2)',
+        ).to_be_visible()
