@@ -96,6 +96,11 @@ def can_see_unvalidated(user, indicator) -> bool:
     return role == REPORTER and indicator.responsible_unit_id in unit_ids_of(user)
 
 
+def can_see_all_unvalidated(user) -> bool:
+    """Whether every unvalidated value of a plan is visible to the user (not only their units')."""
+    return role_of(user) in (ADMIN, PLANNER, DIRECTOR)
+
+
 def indicators_reportable_by(user, queryset):
     """Narrow an Indicator queryset to those the user may report."""
     role = role_of(user)

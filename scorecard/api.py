@@ -34,5 +34,7 @@ def scorecard_view(request, code: str):
     if plan is None:
         return _error(404, f"no existe el plan {code}")
     unvalidated = request.GET.get("unvalidated") == "1"
+    if unvalidated and not access.can_see_all_unvalidated(user):
+        return _error(403, "solo Planificación y Dirección ven valores sin validar")
     card = build_scorecard(plan, cutoff, include_unvalidated=unvalidated)
     return JsonResponse(scorecard_json(card), json_dumps_params={"ensure_ascii": False})

@@ -188,3 +188,15 @@ def test_the_command_writes_to_a_file(example, tmp_path):
     target = tmp_path / "cmi.json"
     call_command("scorecard", "--plan", PLAN_CODE, "--period", "2018", "-o", str(target))
     assert json.loads(target.read_text(encoding="utf-8"))["score"]["status"] == "amarillo"
+
+
+def test_the_api_shows_unvalidated_values_only_to_roles_that_see_them_all(
+    example, client, personas
+):
+    url = reverse("api-scorecard", args=[PLAN_CODE])
+    expected = {"admin": 200, "planificacion": 200, "direccion": 200, "responsable": 403}
+    for role, status in expected.items():
+        client.force_login(personas[role])
+        response = client.get(url, {"period": "2018", "unvalidated": "1"})
+        assert response.status_code == status, role
+    assert response.json()["error"]
