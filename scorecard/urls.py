@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("scorecard.urls_dashboard")),
     path("", include("scorecard.urls_cmi")),
     path("", include("scorecard.urls_exports")),
+    path("", include("scorecard.urls_pdf")),
 ]
