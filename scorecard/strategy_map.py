@@ -390,7 +390,11 @@ def _node(node: Node, box: Box, lines: list[str]) -> str:
         _text(cx, bottom, coverage, size=_fit(coverage, inner, SMALL_SIZE), fill=ink),
     ]
     group = _attrs(class_=f"mapa-nodo mapa-nodo-{node.status}", data_code=node.code)
-    return f'<a href="{escape(node.href)}"><g {group}>{"".join(body)}</g></a>'
+    label = f"{node.code} {node.title} — {status}"
+    return (
+        f'<a href="{escape(node.href)}" aria-label="{escape(label)}">'
+        f"<g {group}>{''.join(body)}</g></a>"
+    )
 
 
 def _legend(y: float) -> list[str]:
@@ -415,7 +419,10 @@ DEFS = (
 def render_svg(
     bands: Iterable[Band], links: Iterable[Link], *, title: str, description: str
 ) -> SafeString:
-    """The map as an SVG element (safe to put in a page): ``role="img"``, <title> and <desc>.
+    """The map as an SVG element (safe to put in a page): ``role="group"``, <title> and <desc>.
+
+    Not ``role="img"``: a picture may not contain links (axe nested-interactive), and each
+    objective's box links to its page, labelled with its code, name and status.
 
     Links whose ends are not on the map are left out. The same input gives the same text.
     """
@@ -429,7 +436,7 @@ def render_svg(
         viewBox=f"0 0 {WIDTH} {_num(lay.height)}",
         width=str(WIDTH),
         height=_num(lay.height),
-        role="img",
+        role="group",
         aria_labelledby="mapa-titulo mapa-desc",
         font_family=FONT,
     )

@@ -89,10 +89,14 @@ def test_an_unknown_plan_is_not_found(client, director):
     assert client.get(_url("NO-EXISTE")).status_code == 404
 
 
-def test_the_map_is_an_accessible_image_with_title_and_description(client, director, linked):
+def test_the_map_is_a_labelled_group_whose_links_name_each_objective(client, director, linked):
     client.force_login(director)
     svg = _svg(client.get(_url()))
-    assert svg.get("role") == "img"
+    # A group, not an image: an image may not contain links (axe nested-interactive).
+    assert svg.get("role") == "group"
+    labels = [a.get("aria-label") for a in svg.iter(f"{SVG}a")]
+    assert len(labels) == 4
+    assert all(label.startswith(f"OE{n} ") for n, label in enumerate(labels, start=1))
     assert svg.find(f"{SVG}title").text.startswith("Mapa estratégico del plan")
     assert "3 relaciones causa-efecto" in svg.find(f"{SVG}desc").text
 
