@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from scorecard import arithmetic as ar
-from scorecard.templatetags.scorecard_tags import figure, status_label, status_symbol
+from scorecard.templatetags.scorecard_tags import coverage, figure, status_label, status_symbol
 
 # Geometry in SVG units; the page scales the whole drawing to its width.
 WIDTH = 1400
@@ -117,10 +117,7 @@ def coverage_text(node: Node) -> str:
     """ "2 de 3 indicadores con dato": of the due indicators, those with an achievement."""
     if not node.total:
         return _("sin indicadores al corte")
-    return _("%(with)s de %(total)s indicadores con dato") % {
-        "with": node.with_data,
-        "total": node.total,
-    }
+    return coverage(node)
 
 
 def _num(value: float) -> str:

@@ -1,7 +1,7 @@
 """Showing scorecard figures: one place for rounding, status words and status symbols."""
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from scorecard import arithmetic as ar
@@ -49,3 +49,13 @@ def semaforo(status: str, achievement=None, provisional: bool = False):
         "achievement": achievement,
         "provisional": provisional,
     }
+
+
+@register.filter
+def coverage(node) -> str:
+    """ "7 de 9 indicadores con dato": of the due indicators below a node, those with a figure."""
+    return ngettext(
+        "%(with)s de %(total)s indicador con dato",
+        "%(with)s de %(total)s indicadores con dato",
+        node.total,
+    ) % {"with": node.with_data, "total": node.total}
