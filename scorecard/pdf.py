@@ -124,16 +124,10 @@ def _history(plan: Plan, cutoff: Period, include_unvalidated: bool):
     return targets, values
 
 
-# WeasyPrint 70 ignores ``paint-order``: the white halo charts.py strokes under each value
-# label would be painted over the label and hide it. In print the labels go without a halo.
-_NO_HALO = "<style>.chart-value{stroke:none}</style>"
-
-
 def printable(svg: str) -> SafeString:
-    """A chart of ``scorecard.charts`` as WeasyPrint can draw it (see ``_NO_HALO``)."""
-    head = svg.index(">") + 1  # the end of the opening <svg …> tag: attributes are escaped
-    # Safe: charts escapes every text it writes, and the style added is a constant.
-    return mark_safe(svg[:head] + _NO_HALO + svg[head:])
+    """A chart of ``scorecard.charts`` for the report's template, as the page shows it."""
+    # Safe: charts escapes every text it writes.
+    return mark_safe(svg)
 
 
 # An objective's charts go two to a row; one with many periods (quarters, months) takes a
