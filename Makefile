@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install install-dev run test lint migrations-check pytest messages browser-deps clean
+.PHONY: install install-dev run test lint migrations-check pytest messages browser-deps bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ pytest: install-dev browser-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint migrations-check pytest
+
+# Scorecard benchmark on a synthetic plan (bench/README.md); DATABASE_URL picks the database.
+bench: install-dev
+	$(PY) -m bench.scorecard_bench $(BENCH_ARGS)
 
 # Recompile the English catalogue after editing locale/en/LC_MESSAGES/django.po.
 messages: install-dev

@@ -7,6 +7,7 @@ periods share one periodicity, so the codes of an indicator sort chronologically
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -124,6 +125,7 @@ def periods_between(first_year: int, last_year: int, periodicity: str) -> list[P
     return [p for y in range(first_year, last_year + 1) for p in periods_of_year(y, periodicity)]
 
 
+@functools.lru_cache(maxsize=4096)  # called once per indicator on every scorecard
 def evaluation_period(periodicity: str, cutoff: Period) -> Period | None:
     """The indicator's period evaluated at a cut-off, or None when it is not due there.
 

@@ -322,8 +322,13 @@ def evaluate_indicator(
 
 def _own(rule: IndicatorRule, by_period: Mapping) -> dict:
     """The entries of the indicator's own periodicity, keyed by Period."""
-    parsed = {Period.parse(key): item for key, item in by_period.items()}
-    return {p: item for p, item in parsed.items() if p.periodicity == rule.periodicity}
+    periodicity = rule.periodicity
+    return {
+        period: item
+        for key, item in by_period.items()
+        if (period := key if isinstance(key, Period) else Period.parse(key)).periodicity
+        == periodicity
+    }
 
 
 def _readings(rule: IndicatorRule, observations: Mapping) -> dict[Period, Observation]:

@@ -4,7 +4,10 @@ Reads plain rows (``values_list``), hands them to the pure arithmetic of
 ``scorecard.arithmetic`` and returns plain dataclasses that pages, exports, the JSON and the
 command all share. Five queries whatever the size of the plan (indicators, measurements,
 objectives, perspectives, targets); ``load_plan_data`` once and ``evaluate`` at several
-cut-offs for a trend.
+cut-offs for a trend. ``build_scorecard``, for one cut-off, reads only the rows that
+cut-off's figures can depend on (``_value_needs``, ``_target_needs``): for a plan of
+thousands of monthly indicators over five years, one to a dozen values per indicator
+rather than sixty, with the same figures.
 """
 
 from __future__ import annotations
@@ -13,10 +16,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Length, Substr
 
 from planning.models import Indicator, Perspective, Plan, StrategicObjective, Target
-from planning.periods import Period
+from planning.periods import (
+    ANNUAL,
+    MONTHLY,
+    PERIODICITIES,
+    QUARTERLY,
+    SEMESTRAL,
+    Period,
+    evaluation_period,
+)
 from scorecard import arithmetic as ar
 from scorecard.models import Measurement
 
@@ -118,38 +132,113 @@ def _rule(row: dict) -> ar.IndicatorRule:
     )
 
 
-def _relevant_periods(cutoff: Period) -> Q:
+class _Periods(dict):
+    """Period.parse once per code: the rows of all plans share a few hundred codes.
+
+    One Period object per code also makes the arithmetic's lookups of a period among the
+    targets and among the values find the very same key (no ``__eq__`` call).
+    """
+
+    def __missing__(self, code: str) -> Period:
+        period = self[code] = Period.parse(code)
+        return period
+
+
+_PERIODS = _Periods()
+
+
+def _up_to_year_end(cutoff: Period) -> Q:
     """Rows up to the end of the cut-off's year: no evaluation looks later than that."""
     return Q(period__lt=str(cutoff.year + 1))
 
 
-def _targets(indicator_ids, cutoff: Period) -> dict[int, dict[Period, ar.Goal]]:
+def _values(queryset, *fields: str) -> list[tuple]:
+    """``queryset.values_list(*fields)``, unordered, each distinct value converted once.
+
+    The same values: each column goes through the converters Django would apply (on
+    SQLite a decimal arrives as a float and becomes a Decimal in Python; on PostgreSQL
+    there is nothing to convert). Django's per-row machinery costs as much as the
+    conversion itself over the tens of thousands of rows of a large plan. Plain fields only.
+    """
+    connection = connections[queryset.db]
+    meta = queryset.model._meta
+    columns = [meta.get_field(name).get_col(meta.db_table) for name in fields]
+    converters = [
+        connection.ops.get_db_converters(col) + col.get_db_converters(connection) for col in columns
+    ]
+    try:
+        sql, params = queryset.order_by().values_list(*fields).query.sql_with_params()
+    except EmptyResultSet:  # e.g. a plan without indicators: Django would not ask either
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows or not any(converters):
+        return rows
+    by_column = list(zip(*rows, strict=True))
+    for n, (col, convert) in enumerate(zip(columns, converters, strict=True)):
+        if convert:
+            by_column[n] = map(_Converted(col, convert, connection).__getitem__, by_column[n])
+    return list(zip(*by_column, strict=True))
+
+
+class _Converted(dict):
+    """A column's raw values, converted by the column's converters on first use.
+
+    Keyed by the raw value: equal raw values (1 and 1.0 from SQLite) convert alike.
+    """
+
+    def __init__(self, col, converters, connection):
+        super().__init__()
+        self.col, self.converters, self.connection = col, converters, connection
+
+    def __missing__(self, raw):
+        value = raw
+        for convert in self.converters:
+            value = convert(value, self.col, self.connection)
+        self[raw] = value
+        return value
+
+
+def _targets(where: Q) -> dict[int, dict[Period, ar.Goal]]:
     goals: dict[int, dict[Period, ar.Goal]] = defaultdict(dict)
-    rows = Target.objects.filter(_relevant_periods(cutoff), indicator_id__in=indicator_ids)
-    for ind, period, value, value_max in rows.values_list(
-        "indicator_id", "period", "value", "value_max"
-    ):
-        goals[ind][Period.parse(period)] = ar.Goal(value, value_max)
+    periods = _PERIODS
+    rows = _values(Target.objects.filter(where), "indicator_id", "period", "value", "value_max")
+    for ind, code, value, value_max in rows:
+        goals[ind][periods[code]] = ar.Goal(value, value_max)
     return goals
 
 
-def _observations(indicator_ids, cutoff: Period, include_unvalidated: bool):
+def _statuses(include_unvalidated: bool) -> list[str]:
     statuses = [Measurement.Status.VALIDATED]
     if include_unvalidated:
         statuses.append(Measurement.Status.REPORTED)
+    return statuses
+
+
+def _observations(where: Q, statuses: list[str]):
+    """Values (rows without a GADP) of the rows ``where`` selects whose status counts.
+
+    Status and GADP are tested so that no index can serve them, on purpose: SQLite without
+    statistics takes either for a selective index and reads the values of every plan,
+    instead of seeking each indicator's periods. At most one row per indicator and period
+    has no GADP, so the rows whose status does not count cost little.
+    """
     observations: dict[int, dict[Period, ar.Observation]] = defaultdict(dict)
     unvalidated: dict[int, set[Period]] = defaultdict(set)
-    rows = Measurement.objects.filter(
-        _relevant_periods(cutoff),
-        indicator_id__in=indicator_ids,
-        gadp__isnull=True,
-        status__in=statuses,
-    ).values_list("indicator_id", "period", "value", "numerator", "denominator", "status")
-    for ind, period, value, numerator, denominator, status in rows:
-        parsed = Period.parse(period)
-        observations[ind][parsed] = ar.Observation(value, numerator, denominator)
-        if status != Measurement.Status.VALIDATED:
-            unvalidated[ind].add(parsed)
+    periods = _PERIODS
+    validated = Measurement.Status.VALIDATED
+    rows = _values(
+        Measurement.objects.alias(province=Coalesce("gadp_id", 0)).filter(where, province=0),
+        *("indicator_id", "period", "value", "numerator", "denominator", "status"),
+    )
+    for ind, code, value, numerator, denominator, status in rows:
+        if status not in statuses:
+            continue
+        period = periods[code]
+        observations[ind][period] = ar.Observation(value, numerator, denominator)
+        if status != validated:
+            unvalidated[ind].add(period)
     return observations, unvalidated
 
 
@@ -158,6 +247,93 @@ def _is_provisional(result: ar.IndicatorResult, unvalidated: set[Period]) -> boo
     if result.value is None or not unvalidated:
         return False
     return any(p.sort_key <= result.period.sort_key for p in unvalidated)
+
+
+# Which stored rows an indicator's figure at one cut-off can depend on (DOMAIN 2), read off
+# ``arithmetic.evaluate_indicator``: P's own row, P's year up to P, the plan up to P, or
+# (nivel) the latest value up to P.
+AT_P = "P"
+YEAR_TO_P = "year"
+PLAN_TO_P = "plan"
+LATEST = "latest"
+
+
+def _value_needs(row: dict) -> str:
+    if row["polarity"] == ar.MILESTONE or row["accumulation"] == ar.DISCRETE:
+        return AT_P
+    if row["accumulation"] == ar.LEVEL:
+        return LATEST
+    return PLAN_TO_P if row["window"] == ar.WINDOW_PLAN else YEAR_TO_P
+
+
+def _target_needs(row: dict) -> str:
+    """Y is P's own target, except for the sums and means of acumulado and promedio values."""
+    needs = _value_needs(row)
+    if needs in (AT_P, LATEST) or row["calculation"] == ar.RATIO:
+        return AT_P
+    return needs
+
+
+def _span(needs: str, evaluated: Period) -> Q:
+    """The codes of the indicator's own periodicity that ``needs`` covers (codes sort by date)."""
+    if needs == AT_P:
+        return Q(period=evaluated.code)
+    if needs == YEAR_TO_P:
+        return Q(period__gte=str(evaluated.year), period__lte=evaluated.code)
+    return Q(period__lte=evaluated.code)
+
+
+# A code's periodicity from its shape: 2019, 2019-S1, 2019-T2, 2019-03.
+_SHAPES = {
+    ANNUAL: Q(code_length=4),
+    SEMESTRAL: Q(code_letter="S"),
+    QUARTERLY: Q(code_letter="T"),
+    MONTHLY: Q(code_length=7, code_letter__in=["0", "1"]),
+}
+
+
+def _latest_values(ids: list[int], evaluated: Period, calculation: str, statuses) -> Q:
+    """The latest row with a value of each of these nivel indicators, up to ``evaluated``."""
+    if calculation == ar.RATIO:
+        carries_value = Q(numerator__isnull=False, denominator__isnull=False) & ~Q(denominator=0)
+    else:
+        carries_value = Q(value__isnull=False)
+    latest = (
+        Measurement.objects.filter(
+            carries_value,
+            indicator_id=OuterRef("pk"),
+            gadp__isnull=True,
+            status__in=statuses,
+            period__lte=evaluated.code,
+        )
+        .annotate(code_length=Length("period"), code_letter=Substr("period", 6, 1))
+        .filter(_SHAPES[evaluated.periodicity])
+        .order_by("-period")
+        .values("pk")[:1]
+    )
+    # One subquery per indicator, not per row: the IN list is computed once.
+    return Q(pk__in=Indicator.objects.filter(pk__in=ids).values(latest=Subquery(latest)))
+
+
+def _needed_rows(indicators: list[dict], cutoff: Period, needs, latest=None) -> Q:
+    """Rows of the indicators due at ``cutoff`` that their figures there can depend on."""
+    due = {p: evaluation_period(p, cutoff) for p in PERIODICITIES}
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for row in indicators:
+        evaluated = due[row["periodicity"]]
+        if evaluated is not None:  # an indicator not due there needs nothing
+            kind = needs(row)
+            calculation = row["calculation"] if kind == LATEST else None
+            groups[kind, evaluated, calculation].append(row["pk"])
+    if not groups:  # nothing due: read as load_plan_data does (the figures need nothing)
+        return Q(indicator_id__in=[row["pk"] for row in indicators]) & _up_to_year_end(cutoff)
+    needed = Q()
+    for (kind, evaluated, calculation), ids in groups.items():
+        if kind == LATEST:
+            needed |= latest(ids, evaluated, calculation)
+        else:
+            needed |= Q(indicator_id__in=ids) & _span(kind, evaluated)
+    return needed & _up_to_year_end(cutoff)
 
 
 @dataclass
@@ -172,19 +348,23 @@ class PlanData:
     observations: dict[int, dict[Period, ar.Observation]]
     unvalidated: dict[int, set[Period]]
     include_unvalidated: bool
+    rules: dict[int, ar.IndicatorRule] = field(default_factory=dict)
+
+    def rule(self, row: dict) -> ar.IndicatorRule:
+        """The indicator's calculation settings, built once for every cut-off evaluated."""
+        rule = self.rules.get(row["pk"])
+        if rule is None:
+            rule = self.rules[row["pk"]] = _rule(row)
+        return rule
 
 
-def load_plan_data(plan: Plan, up_to: Period | str, *, include_unvalidated=False) -> PlanData:
-    """Read the plan's indicators, targets and values up to the end of ``up_to``'s year.
-
-    Five queries, whatever the number of objectives, indicators or periods.
-    """
-    up_to = Period.parse(up_to)
-    indicators = list(
+def _read_indicators(plan: Plan) -> list[dict]:
+    return list(
         Indicator.objects.filter(plan=plan).order_by("order", "code").values(*INDICATOR_FIELDS)
     )
-    ids = [row["pk"] for row in indicators]
-    observations, unvalidated = _observations(ids, up_to, include_unvalidated)
+
+
+def _read_structure(plan: Plan) -> tuple[list[dict], list[dict]]:
     objectives = list(
         StrategicObjective.objects.filter(plan=plan)
         .order_by("order", "code")
@@ -195,12 +375,57 @@ def load_plan_data(plan: Plan, up_to: Period | str, *, include_unvalidated=False
         .order_by("order", "code")
         .values("pk", "code", "name", "weight")
     )
+    return objectives, perspectives
+
+
+def load_plan_data(plan: Plan, up_to: Period | str, *, include_unvalidated=False) -> PlanData:
+    """Read the plan's indicators, targets and values up to the end of ``up_to``'s year.
+
+    Five queries, whatever the number of objectives, indicators or periods.
+    """
+    up_to = Period.parse(up_to)
+    indicators = _read_indicators(plan)
+    where = Q(indicator_id__in=[row["pk"] for row in indicators]) & _up_to_year_end(up_to)
+    observations, unvalidated = _observations(where, _statuses(include_unvalidated))
+    objectives, perspectives = _read_structure(plan)
     return PlanData(
         plan,
         indicators,
         objectives,
         perspectives,
-        _targets(ids, up_to),
+        _targets(where),
+        observations,
+        unvalidated,
+        include_unvalidated,
+    )
+
+
+def _load_for(plan: Plan, cutoff: Period, include_unvalidated: bool) -> PlanData:
+    """As ``load_plan_data``, but only the rows ``cutoff``'s figures need: evaluate it there only.
+
+    Reported values are all read when they count, as ``load_plan_data`` does: any of them
+    up to the evaluated period marks a figure provisional.
+    """
+    statuses = _statuses(include_unvalidated)
+    indicators = _read_indicators(plan)
+
+    def latest(ids, evaluated, calculation):
+        return _latest_values(ids, evaluated, calculation, statuses)
+
+    values = _needed_rows(indicators, cutoff, _value_needs, latest)
+    if include_unvalidated:
+        ids = [row["pk"] for row in indicators]
+        reported = Q(indicator_id__in=ids, status=Measurement.Status.REPORTED)
+        values |= reported & _up_to_year_end(cutoff)
+    observations, unvalidated = _observations(values, statuses)
+    objectives, perspectives = _read_structure(plan)
+    goals = _targets(_needed_rows(indicators, cutoff, _target_needs))
+    return PlanData(
+        plan,
+        indicators,
+        objectives,
+        perspectives,
+        goals,
         observations,
         unvalidated,
         include_unvalidated,
@@ -211,10 +436,10 @@ def build_scorecard(plan: Plan, cutoff: Period | str, *, include_unvalidated=Fal
     """The whole scorecard of ``plan`` at ``cutoff``: indicators, objectives, perspectives, plan.
 
     Only validated values count unless ``include_unvalidated``; then reported values count
-    too and the indicators they feed are marked ``provisional``.
+    too and the indicators they feed are marked ``provisional``. Five queries.
     """
-    data = load_plan_data(plan, cutoff, include_unvalidated=include_unvalidated)
-    return evaluate(data, cutoff)
+    cutoff = Period.parse(cutoff)
+    return evaluate(_load_for(plan, cutoff, include_unvalidated), cutoff)
 
 
 def evaluate(data: PlanData, cutoff: Period | str) -> Scorecard:
@@ -225,7 +450,7 @@ def evaluate(data: PlanData, cutoff: Period | str) -> Scorecard:
     for row in data.indicators:
         pk = row["pk"]
         result = ar.evaluate_indicator(
-            _rule(row), cutoff, data.observations.get(pk, {}), data.goals.get(pk, {}), bands
+            data.rule(row), cutoff, data.observations.get(pk, {}), data.goals.get(pk, {}), bands
         )
         by_objective[row["objective_id"]].append(
             IndicatorRow(

@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from scorecard.views import exports
+
+urlpatterns = [
+    path("planes/<str:code>/cmi.xlsx", exports.scorecard_xlsx, name="scorecard-xlsx"),
+]

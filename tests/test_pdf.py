@@ -321,3 +321,21 @@ def test_the_ficha_is_a_pdf_with_the_indicators_name_and_fields(client, example,
     for label in ["Fórmula de cálculo", "Línea base", "Unidad responsable", "Periodicidad"]:
         assert label in html
     assert "Metas y valores por periodo" in text
+
+
+def test_the_command_writes_the_pdf_report(official_plan, tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "cmi.pdf"
+    call_command(
+        "scorecard",
+        "--plan",
+        official_plan.code,
+        "--period",
+        "2018",
+        "--format",
+        "pdf",
+        "-o",
+        str(target),
+    )
+    assert target.read_bytes().startswith(b"%PDF")
