@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from scorecard.models import ApiToken, Evidence, Measurement
+from scorecard.models import ApiToken, Evidence, ImportBatch, Measurement
 from scorecard.tokens import token_issue
 
 
@@ -75,3 +75,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revocar los tokens seleccionados"))
     def revoke(self, request, queryset):
         queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """The import history: read only, since each batch is the record of what was written."""
+
+    list_display = ["created_at", "kind", "plan", "file_name", "user", "created", "updated"]
+    list_select_related = ["plan", "user"]
+    list_filter = ["kind", "plan"]
+    search_fields = ["file_name", "user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -70,6 +70,16 @@ class Measurement(models.Model):
     # Optimistic lock: every write is UPDATE … WHERE version = n (PITFALLS 9).
     version = models.PositiveIntegerField(_("versión"), default=1)
     updated_at = models.DateTimeField(_("actualizado el"), auto_now=True)
+    # Provenance of values that came from a spreadsheet: the import and the file's row.
+    import_batch = models.ForeignKey(
+        "scorecard.ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        verbose_name=_("importación"),
+    )
+    import_row = models.PositiveIntegerField(_("fila del archivo"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("medición")
@@ -187,3 +197,54 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+
+class ImportBatch(models.Model):
+    """One spreadsheet import that changed the plan: what kind, which file, who and when.
+
+    Written only when the import changed something (an import whose rows are all «sin
+    cambios» leaves no trace). ``user`` empty means the command line. The measurements it
+    wrote point back to it with the row of the file they came from.
+    """
+
+    class Kind(models.TextChoices):
+        INDICATORS = "indicadores", _("Indicadores")
+        TARGETS = "metas", _("Metas")
+        MEASUREMENTS = "mediciones", _("Mediciones")
+
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
+    plan = models.ForeignKey(
+        "planning.Plan",
+        on_delete=models.CASCADE,
+        related_name="import_batches",
+        verbose_name=_("plan"),
+    )
+    file_name = models.CharField(_("archivo"), max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("importado por"),
+    )
+    created_at = models.DateTimeField(_("importado el"), auto_now_add=True)
+    created = models.PositiveIntegerField(_("creados"), default=0)
+    updated = models.PositiveIntegerField(_("actualizados"), default=0)
+    unchanged = models.PositiveIntegerField(_("sin cambios"), default=0)
+    reason = models.TextField(_("motivo de la reforma"), blank=True)
+    validated = models.BooleanField(_("marcó los valores como validados"), default=False)
+    overwrite = models.BooleanField(_("reemplazó valores validados"), default=False)
+
+    class Meta:
+        verbose_name = _("importación")
+        verbose_name_plural = _("importaciones")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.file_name} ({self.who})"
+
+    @property
+    def who(self) -> str:
+        """The user's name, or «línea de comandos» when the import ran without ``--user``."""
+        return self.user.get_username() if self.user_id else str(_("línea de comandos"))

@@ -224,6 +224,12 @@ class Target(models.Model):
     period = models.CharField(_("periodo"), max_length=7, validators=[validate_period_code])
     value = models.DecimalField(_("meta"), **DECIMAL)
     value_max = models.DecimalField(_("meta máxima"), null=True, blank=True, **DECIMAL)
+    # A reforma of an approved plan changes the target but keeps the one first programmed.
+    original_value = models.DecimalField(_("meta original"), null=True, blank=True, **DECIMAL)
+    original_value_max = models.DecimalField(
+        _("meta máxima original"), null=True, blank=True, **DECIMAL
+    )
+    reform_reason = models.TextField(_("motivo de la reforma"), blank=True)
 
     class Meta:
         verbose_name = _("meta por periodo")

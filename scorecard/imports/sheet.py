@@ -1,0 +1,142 @@
+"""From a read table to rows of typed values: the header matched to a format's columns.
+
+Headers match case- and accent-insensitively, in any order; an unknown or repeated column
+and a missing key column are problems of row 1. Each present column's cells are read by
+its resource widget; a cell that does not read is a problem of its row and column, named
+as the file writes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from planning.resources import CellError, Column, SpreadsheetResource, cell_text, normalize
+from scorecard.imports.reading import Table
+
+UNCACHED_FORMULA = (
+    "la celda tiene una fórmula sin valor calculado: abra el archivo y guárdelo en su hoja de "
+    "cálculo, o escriba el valor"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an import cannot go ahead: a row's column, or the file as a whole (row 0)."""
+
+    row: int
+    position: int
+    column: str
+    message: str
+
+    @classmethod
+    def file(cls, message: str) -> Problem:
+        return cls(0, 0, "", message)
+
+    def __str__(self) -> str:
+        if self.row == 0:
+            return f"archivo: {self.message}"
+        return f"fila {self.row}, columna {self.column}: {self.message}"
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letters of a 0-based column index: 0 → A, 27 → AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class Layout:
+    """Which of a format's columns the file has: where, and as the file writes them."""
+
+    columns: dict[str, Column]
+    index: dict[str, int] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.index
+
+    def problem(self, row: int, name: str, message: str) -> Problem:
+        """A problem of ``row`` in column ``name`` (the contract's name when it is absent)."""
+        position = self.index.get(name, 10_000 + list(self.columns).index(name))
+        return Problem(row, position, self.written.get(name, name), message)
+
+
+def match_header(table: Table, resource: SpreadsheetResource) -> tuple[Layout, list[Problem]]:
+    """Map the header row to the resource's columns; problems are all on row 1."""
+    columns = {c.column_name: c for c in resource.columns()}
+    by_normal = {normalize(name): name for name in columns}
+    layout, problems = Layout(columns), []
+    for index, cell in enumerate(table.header):
+        written = cell_text(cell)
+        if not written:
+            continue
+        name = by_normal.get(normalize(written))
+        if name is None:
+            message = f"columna desconocida; las columnas de este formato son: {', '.join(columns)}"
+            problems.append(Problem(1, index, written, message))
+        elif name in layout.index:
+            first = column_letter(layout.index[name])
+            problems.append(Problem(1, index, written, f"columna repetida (ya está en {first})"))
+        else:
+            layout.index[name] = index
+            layout.written[name] = written
+    for name, column in columns.items():
+        if column.key and name not in layout.index:
+            problems.append(layout.problem(1, name, "falta esta columna, que es obligatoria"))
+    return layout, problems
+
+
+@dataclass
+class Row:
+    """A data row's readable cells by column name (``None`` for blank), and those that failed."""
+
+    number: int
+    values: dict
+    failed: frozenset = frozenset()
+
+
+def parse_rows(table: Table, layout: Layout) -> tuple[list[Row], list[Problem]]:
+    """Read every present column of every row with its widget; collect the cells that fail."""
+    readers = [
+        (name, index, layout.columns[name].widget.parse) for name, index in layout.index.items()
+    ]
+    unnamed = _unnamed_columns(table)
+    rows, problems = [], []
+    for number, cells in table.rows:
+        values, failed = {}, set()
+        width = len(cells)
+        for name, index, parse in readers:
+            cell = cells[index] if index < width else None
+            if cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()):
+                values[name] = None
+                if (number, index) in table.uncached_formulas:
+                    failed.add(name)
+                    problems.append(layout.problem(number, name, UNCACHED_FORMULA))
+                continue
+            try:
+                values[name] = parse(cell)
+            except CellError as exc:
+                failed.add(name)
+                problems.append(layout.problem(number, name, str(exc)))
+        if unnamed or width > len(table.header):
+            problems.extend(_stray_cells(number, cells, unnamed, len(table.header)))
+        rows.append(Row(number, values, frozenset(failed)))
+    return rows, problems
+
+
+def _unnamed_columns(table: Table) -> list[int]:
+    return [i for i, cell in enumerate(table.header) if not cell_text(cell)]
+
+
+def _stray_cells(number: int, cells: list, unnamed: list[int], width: int) -> list[Problem]:
+    """Data in a column without a header would be silently lost: it is a problem instead."""
+    indexes = unnamed + list(range(width, len(cells)))
+    return [
+        Problem(number, i, column_letter(i), "hay un dato en una columna sin encabezado")
+        for i in indexes
+        if i < len(cells) and cell_text(cells[i])
+    ]
