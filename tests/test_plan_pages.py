@@ -170,6 +170,9 @@ def test_admin_change_lists_do_not_grow_in_queries(client, admin_user):
             "planning_orgunit",
             "planning_target",
             "scorecard_measurement",
+            "scorecard_importbatch",
+            "scorecard_apitoken",
+            "scorecard_evidence",
         ]
     ]
     before = {url: _queries(client, url) for url in urls}
