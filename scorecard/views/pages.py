@@ -175,16 +175,24 @@ class PeriodRow:
         return m is not None and m.status != Measurement.Status.VALIDATED
 
 
-@login_required
-def indicator_detail(request, code: str, ind_code: str):
-    """The ficha, the semáforo at the cut-off, targets against values and their history."""
+def readable_indicator(request, code: str, ind_code: str) -> tuple[Plan, Indicator]:
+    """The plan and indicator of a URL, as the access helper lets this user read them.
+
+    404 for an unknown plan or indicator, or for a user who may not read plans.
+    """
     access.require_read(request.user)
     plan = get_object_or_404(Plan, code=code)
     try:
         indicator = selectors.indicator_page(plan, ind_code)
     except Indicator.DoesNotExist as exc:
         raise Http404 from exc
-    access.check_indicator(request.user, indicator)
+    return plan, access.check_indicator(request.user, indicator)
+
+
+@login_required
+def indicator_detail(request, code: str, ind_code: str):
+    """The ficha, the semáforo at the cut-off, targets against values and their history."""
+    plan, indicator = readable_indicator(request, code, ind_code)
     cutoff = read_cutoff(request, plan, [indicator])
     data = load_plan_data(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
     row = next(i for i in evaluate(data, cutoff.period).indicators if i.pk == indicator.pk)

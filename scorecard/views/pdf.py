@@ -8,16 +8,16 @@ made by ``scorecard.pdf``.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from planning import access
-from planning.models import Indicator, Plan
-from scorecard import selectors
+from planning.models import Plan
 from scorecard.pdf import ficha_pdf, scorecard_pdf
+from scorecard.views import pages
 from scorecard.views.dashboard import read_cutoff
 
 
@@ -53,11 +53,5 @@ def scorecard_report(request, code: str):
 @never_cache
 def indicator_ficha(request, code: str, ind_code: str):
     """The ficha metodológica of one indicator (validated values only)."""
-    access.require_read(request.user)
-    plan = get_object_or_404(Plan, code=code)
-    try:
-        indicator = selectors.indicator_page(plan, ind_code)
-    except Indicator.DoesNotExist as exc:
-        raise Http404 from exc
-    access.check_indicator(request.user, indicator)
+    _plan, indicator = pages.readable_indicator(request, code, ind_code)
     return _attachment(ficha_pdf(indicator), f"ficha-{indicator.code}.pdf")
