@@ -30,7 +30,7 @@ from weasyprint.urls import URLFetcher
 from planning import selectors as plan_selectors
 from planning.models import Indicator, Plan, Target
 from planning.periods import Period
-from scorecard import charts, strategy_map
+from scorecard import strategy_map
 from scorecard.assembly import evaluate, load_plan_data
 from scorecard.models import Measurement
 from scorecard.views import cmi, dashboard, pages
@@ -139,19 +139,7 @@ MANY_PERIODS = 6
 
 def indicator_chart(indicator: Indicator, periods: list[pages.PeriodRow], **size) -> str:
     """The indicator page's targets-vs-values chart (the same bars), at ``size``."""
-    bars = [
-        charts.Bar(
-            label=row.period.code,
-            value=row.value,
-            target=row.target.value if row.target else None,
-            target_max=row.target.value_max if row.target else None,
-            provisional=row.provisional,
-        )
-        for row in periods
-        if row.period.periodicity == indicator.periodicity
-    ]
-    title = _("Metas y valores de %(code)s por periodo") % {"code": indicator.code}
-    return charts.targets_vs_values(bars, title=title, unit=indicator.unit_of_measure, **size)
+    return pages.targets_chart(indicator, periods, **size)
 
 
 def _chart_item(row, indicator: Indicator, targets, measurements) -> dict:

@@ -207,7 +207,7 @@ def indicator_detail(request, code: str, ind_code: str):
         "cutoff": cutoff,
         "period_groups": period_choices(cutoff),
         "periods": periods,
-        "chart": _svg(_targets_chart(indicator, periods)),
+        "chart": _svg(targets_chart(indicator, periods)),
         "ficha": _fields(indicator, lambda f: f.name not in CALCULATION_FIELDS),
         "settings": _fields(indicator, lambda f: f.name in CALCULATION_FIELDS),
         "gadp": _gadp_table(indicator, measurements) if indicator.disaggregated_by_gadp else None,
@@ -255,7 +255,8 @@ def _period_rows(indicator, targets, measurements) -> list[PeriodRow]:
     return rows
 
 
-def _targets_chart(indicator: Indicator, periods: list[PeriodRow]) -> str:
+def targets_chart(indicator: Indicator, periods: list[PeriodRow], **size) -> str:
+    """The targets-vs-values chart of the indicator's own periods; ``size`` for the PDF."""
     bars = [
         charts.Bar(
             label=row.period.code,
@@ -268,7 +269,7 @@ def _targets_chart(indicator: Indicator, periods: list[PeriodRow]) -> str:
         if row.period.periodicity == indicator.periodicity
     ]
     title = _("Metas y valores de %(code)s por periodo") % {"code": indicator.code}
-    return charts.targets_vs_values(bars, title=title, unit=indicator.unit_of_measure)
+    return charts.targets_vs_values(bars, title=title, unit=indicator.unit_of_measure, **size)
 
 
 def _gadp_table(indicator: Indicator, measurements: list[Measurement]) -> dict:
