@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from planning.models import Gadp, Indicator
 from planning.validators import validate_period_code
@@ -80,6 +81,8 @@ class Measurement(models.Model):
         verbose_name=_("importación"),
     )
     import_row = models.PositiveIntegerField(_("fila del archivo"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("medición")
@@ -161,6 +164,8 @@ class Evidence(models.Model):
         verbose_name=_("subido por"),
     )
     uploaded_at = models.DateTimeField(_("subido el"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("evidencia")
@@ -245,6 +250,65 @@ class ImportBatch(models.Model):
         return f"{self.get_kind_display()} {self.file_name} ({self.who})"
 
     @property
+    def change_reason(self) -> str:
+        """What the history of the rows it wrote says: the import, its file, a reforma's reason."""
+        text = f"importación #{self.pk}: {self.file_name}"
+        return f"{text} — {self.reason}" if self.reason else text
+
+    @property
     def who(self) -> str:
         """The user's name, or «línea de comandos» when the import ran without ``--user``."""
         return self.user.get_username() if self.user_id else str(_("línea de comandos"))
+
+
+class ClosedPeriod(models.Model):
+    """A period planning staff have closed: its values change only by a planner, with a reason.
+
+    Closing a year closes every semester, quarter and month inside it (``Period.contains``).
+    """
+
+    plan = models.ForeignKey(
+        "planning.Plan",
+        on_delete=models.CASCADE,
+        related_name="closed_periods",
+        verbose_name=_("plan"),
+    )
+    period = models.CharField(_("periodo"), max_length=7, validators=[validate_period_code])
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("cerrado por"),
+    )
+    closed_at = models.DateTimeField(_("cerrado el"), auto_now_add=True)
+    reason = models.TextField(_("observación"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("periodo cerrado")
+        verbose_name_plural = _("periodos cerrados")
+        ordering = ["plan", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "period"], name="closed_period_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.plan.code} {self.period}"
+
+
+class ReminderLog(models.Model):
+    """One reminder e-mail sent: cron may run ``send_reminders`` often, a person gets one a day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    # What the mail was about: "due:<indicator pk>:<period>" or "validate:<measurement pk>".
+    item = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day", "item"], name="reminder_once_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.day} {self.item}"

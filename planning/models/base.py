@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 def within_plan(prefix: str) -> models.UniqueConstraint:
@@ -14,6 +15,9 @@ class PlanElement(models.Model):
     plan = models.ForeignKey("planning.Plan", on_delete=models.CASCADE, verbose_name=_("plan"))
     code = models.CharField(_("código"), max_length=20)
     order = models.PositiveIntegerField(_("orden"), default=0)
+    # Every change, by whom and when, before/after (shown on the pages); bulk writes add
+    # their rows through planning.history (signals do not see them, PITFALLS 8).
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

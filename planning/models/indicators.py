@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from planning import periods
 from planning.models.base import PlanElement, within_plan
@@ -230,6 +231,8 @@ class Target(models.Model):
         _("meta máxima original"), null=True, blank=True, **DECIMAL
     )
     reform_reason = models.TextField(_("motivo de la reforma"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("meta por periodo")

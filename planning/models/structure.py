@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from planning.models.base import PlanElement, within_plan
 
@@ -62,6 +63,8 @@ class OrgUnit(models.Model):
         related_name="org_units",
         verbose_name=_("miembros"),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("unidad organizacional")
@@ -137,6 +140,8 @@ class Plan(models.Model):
     yellow_threshold = models.DecimalField(
         _("umbral amarillo (%)"), max_digits=6, decimal_places=2, default=Decimal("70")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("plan estratégico")
@@ -272,6 +277,8 @@ class ObjectiveLink(models.Model):
         StrategicObjective, on_delete=models.CASCADE, related_name="cause_links"
     )
     description = models.CharField(_("descripción"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("relación causa-efecto")

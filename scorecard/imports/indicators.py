@@ -11,6 +11,8 @@ result in memory. Planning staff and administrators only (``access.can_edit_plan
 from __future__ import annotations
 
 from planning import access
+from planning.history import CREATED as CREATED_ROW
+from planning.history import record_pks
 from planning.models import ExpectedResult, Indicator, OrgUnit, StrategicObjective, Target
 from planning.resources import IndicatorResource, normalize
 from scorecard.imports.runner import (
@@ -191,10 +193,15 @@ class IndicatorImporter(Importer):
 
     def write(self, batch):
         Indicator.objects.bulk_create(self.creates, batch_size=BATCH_SIZE)
+        history = {"user": self.user, "reason": batch.change_reason}
+        record_pks(
+            Indicator, (indicator.pk for indicator in self.creates), kind=CREATED_ROW, **history
+        )
         if self.updates:
             changed = [indicator for indicator, _fields in self.updates.values()]
             fields = sorted(self.changed_fields)
             Indicator.objects.bulk_update(changed, fields, batch_size=BATCH_SIZE)
+            record_pks(Indicator, (indicator.pk for indicator in changed), **history)
 
 
 def _attributes(indicator: Indicator | None) -> dict:

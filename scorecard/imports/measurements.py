@@ -14,6 +14,8 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from planning import access
+from planning.history import CREATED as CREATED_ROW
+from planning.history import record_pks, record_rows
 from planning.models import Gadp, Indicator
 from planning.resources import normalize
 from scorecard.imports.bulk import insert_rows, update_rows
@@ -232,6 +234,8 @@ class MeasurementImporter(IndicatorPeriodImporter):
             ((i, p, g, *new, number) for number, i, p, g, new in self.creates),
             {**constants, "version": 1, "return_comment": ""},
         )
+        history = {"user": self.user, "reason": batch.change_reason}
+        record_rows(Measurement, "import_batch_id = %s", [batch.pk], kind=CREATED_ROW, **history)
         update_rows(
             Measurement,
             [*STORED_COLUMNS, "import_row"],
@@ -239,3 +243,4 @@ class MeasurementImporter(IndicatorPeriodImporter):
             constants,
             increment="version",
         )
+        record_pks(Measurement, (old.pk for _n, old, _new in self.updates), **history)

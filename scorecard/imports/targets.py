@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from planning import access
+from planning.history import CREATED as CREATED_ROW
+from planning.history import record_pks
 from planning.models import Indicator, Plan, Target
 from planning.resources import TargetResource, normalize
 from scorecard.imports.bulk import insert_rows, update_rows
@@ -133,4 +135,15 @@ class TargetImporter(IndicatorPeriodImporter):
     def write(self, batch):
         columns = ["indicator_id", "period", "value", "value_max"]
         insert_rows(Target, columns, self.creates, {"reform_reason": ""})
+        history = {"user": self.user, "reason": batch.change_reason}
+        if self.creates:
+            created = {(indicator, period) for indicator, period, *_band in self.creates}
+            stored = Target.objects.filter(indicator_id__in={key[0] for key in created})
+            pks = [
+                pk
+                for pk, *key in stored.values_list("pk", "indicator_id", "period")
+                if tuple(key) in created
+            ]
+            record_pks(Target, pks, kind=CREATED_ROW, **history)
         update_rows(Target, UPDATE_FIELDS, self.updates)
+        record_pks(Target, (row[0] for row in self.updates), **history)
