@@ -8,4 +8,6 @@ def roles(request):
         "user_role": role,
         "user_role_label": access.ROLE_LABELS.get(role, ""),
         "can_edit_plan": role in (access.ADMIN, access.PLANNER),
+        "can_validate": role in (access.ADMIN, access.PLANNER),
+        "reports_values": role in (access.ADMIN, access.PLANNER, access.REPORTER),
     }

@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("scorecard.urls_cmi")),
     path("", include("scorecard.urls_exports")),
     path("", include("scorecard.urls_pdf")),
+    path("", include("scorecard.urls_reporting")),
+    path("", include("scorecard.urls_validation")),
+    path("", include("scorecard.urls_imports")),
 ]
