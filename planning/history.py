@@ -59,3 +59,26 @@ def record_pks(model, pks, **kwargs) -> int:
         marks = ", ".join(["%s"] * len(batch))
         written += record_rows(model, f"id IN ({marks})", batch, **kwargs)
     return written
+
+
+def record_missing(models, *, user=None, reason: str = "") -> int:
+    """A creation record for every row of ``models`` that has none yet.
+
+    Fixtures load with raw saves and demo data with ``bulk_create``, both unseen by the
+    signals; this gives each such row its starting point, so that the first real change
+    shows a «before».
+    """
+    written = 0
+    for model in models:
+        history = model.history.model
+        qn = connection.ops.quote_name
+        where = f"id NOT IN (SELECT id FROM {qn(history._meta.db_table)})"
+        written += record_rows(model, where, user=user, reason=reason, kind=CREATED)
+    return written
+
+
+def tracked_models():
+    """Every model whose changes are recorded, in an order where parents come first."""
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if hasattr(m, "history") and not m._meta.proxy]

@@ -300,7 +300,7 @@ def save_report(
             _refuse(
                 "analysis",
                 _("El valor está por debajo de la meta (%(target)s): explique la variación.")
-                % {"target": target.value.normalize()},
+                % {"target": f"{target.value.normalize():f}"},
             )
     measurement.value, measurement.numerator = data.value, data.numerator
     measurement.denominator, measurement.analysis = data.denominator, data.analysis.strip()
@@ -357,16 +357,21 @@ def _follow(measurement: Measurement, user, reason: str) -> None:
         _save(part, user, reason)
 
 
-def _for_planner(user, measurement: Measurement) -> None:
+def _for_planner(user, measurement: Measurement, expected_version: int) -> Measurement:
+    """The stored measurement, once the user may act on it and it is still the one they saw."""
     access.check_indicator(user, measurement.indicator, unvalidated=True)
     if not access.can_validate(user):
         raise PermissionDenied
+    current = Measurement.objects.select_related("indicator").get(pk=measurement.pk)
+    if current.version != expected_version:
+        raise _conflict(current, expected_version)
+    return current
 
 
 @transaction.atomic
 def validate(user, measurement: Measurement, *, expected_version: int) -> Measurement:
     """Planificación accepts a submitted value: it is locked and enters the scorecard."""
-    _for_planner(user, measurement)
+    measurement = _for_planner(user, measurement, expected_version)
     if measurement.status != Status.REPORTED:
         _refuse("status", _("Solo se valida un valor enviado (estado «Reportado»)."))
     _claim(measurement, expected_version)
@@ -383,7 +388,7 @@ def return_for_correction(
     user, measurement: Measurement, comment: str, *, expected_version: int
 ) -> Measurement:
     """Planificación sends a submitted value back to its unit, saying why."""
-    _for_planner(user, measurement)
+    measurement = _for_planner(user, measurement, expected_version)
     if measurement.status != Status.REPORTED:
         _refuse("status", _("Solo se devuelve un valor enviado (estado «Reportado»)."))
     if not comment.strip():
@@ -399,7 +404,7 @@ def return_for_correction(
 @transaction.atomic
 def reopen(user, measurement: Measurement, reason: str, *, expected_version: int) -> Measurement:
     """Planificación unlocks a validated value, with a reason that the history keeps."""
-    _for_planner(user, measurement)
+    measurement = _for_planner(user, measurement, expected_version)
     if measurement.status != Status.VALIDATED:
         _refuse("status", _("Solo se reabre un valor validado."))
     if not reason.strip():

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from planning import history
 from planning.models import Plan
 from scorecard import demo
 
@@ -23,8 +24,10 @@ class Command(BaseCommand):
             )
             return
         call_command("loaddata", "congope_2017_2021", verbosity=0)
+        history.record_missing(history.tracked_models(), reason="plan oficial")
         self.stdout.write(f"Plan oficial {demo.PLAN_CODE} cargado.")
         call_command("seed_demo", stdout=self.stdout)
+        history.record_missing(history.tracked_models(), reason="datos de demostración")
         self.stdout.write(
             "Ingrese en http://127.0.0.1:8000/ con uno de los usuarios de demostración "
             "y la contraseña de arriba."
