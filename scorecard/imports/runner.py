@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 
 from planning.resources import SpreadsheetResource
 from scorecard.imports.reading import FileProblem, read_table
@@ -24,6 +24,9 @@ CREATED = "creado"
 UPDATED = "actualizado"
 UNCHANGED = "sin cambios"
 CONCURRENT = "otra operación cambió los mismos datos a la vez; no se guardó nada: vuelva a importar"
+DATABASE_DOWN = (
+    "la base de datos no respondió (¿se reinició?); no se guardó nada: vuelva a importar"
+)
 
 
 class ImportRefused(Exception):
@@ -128,6 +131,12 @@ def run_import(importer: Importer, source, *, file_name: str = "", dry_run: bool
         # Another import or editor wrote the same keys meanwhile; everything was rolled back.
         result.batch = None
         result.problems.append(Problem.file(CONCURRENT))
+    except DatabaseError:
+        # The server went away mid-import: its transaction died with the connection, so
+        # nothing is half-written. Drop the dead connection; the next request opens anew.
+        result.batch = None
+        result.problems.append(Problem.file(DATABASE_DOWN))
+        connections[router.db_for_write(ImportBatch)].close_if_unusable_or_obsolete()
     return result
 
 
