@@ -69,6 +69,16 @@ def can_edit_plan(user) -> bool:
     return role_of(user) in (ADMIN, PLANNER)
 
 
+def can_manage_members(user) -> bool:
+    """Only administrators change who belongs to a unit (it decides what reporters report)."""
+    return role_of(user) == ADMIN
+
+
+def can_audit_logins(user) -> bool:
+    """Only administrators read the login log and lift lockouts (axes' records, admin site)."""
+    return role_of(user) == ADMIN
+
+
 def can_validate(user) -> bool:
     """Planning staff (and administrators) validate or return reported values."""
     return role_of(user) in (ADMIN, PLANNER)
@@ -86,6 +96,11 @@ def can_report(user, indicator) -> bool:
     if role == REPORTER:
         return indicator.responsible_unit_id in unit_ids_of(user)
     return False
+
+
+def can_report_values(user) -> bool:
+    """Whether the user reports values at all (directors read everything and change nothing)."""
+    return role_of(user) in (ADMIN, PLANNER, REPORTER)
 
 
 def can_see_unvalidated(user, indicator) -> bool:
@@ -125,3 +140,30 @@ def check_indicator(user, indicator, *, write: bool = False, unvalidated: bool =
     if write and not can_report(user, indicator):
         raise PermissionDenied
     return indicator
+
+
+def can_report_for_unit(user, unit) -> bool:
+    """May the user report the values of a unit's indicators (e.g. get its template)?"""
+    role = role_of(user)
+    if role in (ADMIN, PLANNER):
+        return True
+    return role == REPORTER and unit.pk in unit_ids_of(user)
+
+
+def imports_visible_to(user, queryset):
+    """Narrow an ImportBatch queryset: planning, admins and directors read every import
+    record; a reporter reads their own."""
+    role = role_of(user)
+    if role in (ADMIN, PLANNER, DIRECTOR):
+        return queryset
+    if role == REPORTER:
+        return queryset.filter(user=user)
+    return queryset.none()
+
+
+def can_undo_import(user, batch) -> bool:
+    """Planning staff and administrators undo any import; a reporter only their own."""
+    role = role_of(user)
+    if role in (ADMIN, PLANNER):
+        return True
+    return role == REPORTER and batch.user_id == user.pk

@@ -312,8 +312,9 @@ def _grow(objective, indicator) -> None:
         # indicators (5), then load_plan_data (5).
         ("objective", 14),
         # session, user, groups, plan, indicator, load_plan_data (5), measurements and their
-        # evidence (2), targets, GADP (only once the indicator is disaggregated).
-        ("indicator", 14),
+        # evidence (2), targets, GADP (only once the indicator is disaggregated), then the
+        # history of changes: one query each for the indicator, its targets and its values.
+        ("indicator", 17),
     ],
 )
 def test_the_pages_read_a_fixed_number_of_queries(client, example, director, which, expected):
