@@ -32,6 +32,7 @@ from planning.models import Indicator, Plan, Target
 from planning.periods import Period
 from scorecard import strategy_map
 from scorecard.assembly import evaluate, load_plan_data
+from scorecard.formatting import plain
 from scorecard.models import Measurement
 from scorecard.views import cmi, dashboard, pages
 
@@ -251,8 +252,8 @@ def ficha_context(indicator: Indicator) -> dict:
         "issued": timezone.localdate(),
         "ficha": pages._fields(indicator, lambda f: f.name not in pages.CALCULATION_FIELDS),
         "settings": pages._fields(indicator, lambda f: f.name in pages.CALCULATION_FIELDS),
-        "baseline": pages.plain(indicator.baseline),
-        "final_target": pages.plain(indicator.final_target),
+        "baseline": plain(indicator.baseline),
+        "final_target": plain(indicator.final_target),
         "periods": periods,
         "chart": printable(indicator_chart(indicator, periods)),
     }

@@ -29,6 +29,7 @@ from planning.periods import Period
 from scorecard import arithmetic as ar
 from scorecard import workflow
 from scorecard.assembly import plan_bands
+from scorecard.formatting import plain
 from scorecard.forms.validation import (
     BulkRefused,
     BulkValidateForm,
@@ -43,7 +44,6 @@ from scorecard.forms.validation import (
     stale_message,
 )
 from scorecard.models import Evidence, Measurement
-from scorecard.views.pages import plain
 
 PAGE_SIZE = 50
 PREVIOUS_PERIODS = 3
