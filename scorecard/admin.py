@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from scorecard.models import ApiToken, Evidence, ImportBatch, Measurement
+from scorecard.models import ApiToken, Evidence, ImportBatch, Measurement, PendingImport
 from scorecard.tokens import token_issue
 
 
@@ -85,6 +85,26 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_select_related = ["plan", "user"]
     list_filter = ["kind", "plan"]
     search_fields = ["file_name", "user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingImport)
+class PendingImportAdmin(admin.ModelAdmin):
+    """Uploads waiting for their owner's confirmation: read only (the file stays unread here)."""
+
+    list_display = ["created_at", "kind", "plan", "file_name", "user", "state", "size"]
+    list_select_related = ["plan", "user"]
+    list_filter = ["state", "kind"]
+    search_fields = ["file_name", "user__username"]
+    exclude = ["content"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
 
     def has_add_permission(self, request):
         return False

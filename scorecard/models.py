@@ -240,6 +240,16 @@ class ImportBatch(models.Model):
     reason = models.TextField(_("motivo de la reforma"), blank=True)
     validated = models.BooleanField(_("marcó los valores como validados"), default=False)
     overwrite = models.BooleanField(_("reemplazó valores validados"), default=False)
+    # Undoing an import restores what it changed (scorecard.imports.undo); the record stays.
+    undone_at = models.DateTimeField(_("deshecha el"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deshecha por"),
+    )
 
     class Meta:
         verbose_name = _("importación")
@@ -312,3 +322,55 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.day} {self.item}"
+
+
+class PendingImport(models.Model):
+    """A spreadsheet uploaded on the web import, checked (preview) and waiting for its owner
+    to confirm it. Bound to its user (nobody else sees or confirms it) and kept in the
+    database, not in a server's temporary folder, so that any server can confirm it
+    (PITFALLS 14). Uploads older than a day are deleted when a new one is made.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pendiente", _("Pendiente de confirmar")
+        INVALID = "con_errores", _("Con errores")
+        IMPORTED = "importada", _("Importada")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("usuario"),
+    )
+    plan = models.ForeignKey(
+        "planning.Plan", on_delete=models.CASCADE, related_name="+", verbose_name=_("plan")
+    )
+    kind = models.CharField(_("tipo"), max_length=12, choices=ImportBatch.Kind.choices)
+    # The importer's options as chosen on the form: validate, overwrite, reason.
+    options = models.JSONField(_("opciones"), default=dict, blank=True)
+    content = models.BinaryField(_("contenido"), blank=True)
+    file_name = models.CharField(_("archivo"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("tamaño (bytes)"), default=0)
+    created_at = models.DateTimeField(_("subido el"), auto_now_add=True, db_index=True)
+    state = models.CharField(
+        _("estado"), max_length=12, choices=State.choices, default=State.PENDING
+    )
+    # What the check found: counts, a sample of rows per outcome, and the problems.
+    preview = models.JSONField(_("vista previa"), default=dict, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("importación"),
+    )
+
+    class Meta:
+        verbose_name = _("carga pendiente")
+        verbose_name_plural = _("cargas pendientes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.file_name} ({self.user})"

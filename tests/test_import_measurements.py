@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from planning.models import Gadp, Indicator, OrgUnit
 from scorecard.imports import bulk, import_measurements
-from scorecard.models import ImportBatch, Measurement
+from scorecard.models import ClosedPeriod, ImportBatch, Measurement
 from tests.conftest import PLAN_CODE
 from tests.factories import make_indicator, make_objective, make_perspective
 from tests.test_import_helpers import (
@@ -169,14 +169,9 @@ ROW_ERRORS = [
         "fila 2, columna denominador: el denominador debe ser mayor que 0",
     ),
     (
-        ["13.2", "2018", "", "", ""],
-        "fila 2, columna numerador: faltan el numerador y el denominador",
-    ),
-    (
         ["11.2", "2018", "", "9", "12"],
         "fila 2, columna numerador: el indicador 11.2 se reporta con valor, no con razón",
     ),
-    (["11.2", "2018", "", "", ""], "fila 2, columna valor: falta el valor"),
     (
         ["11.2", "2018", "1.234,5", "", ""],
         "fila 2, columna valor: «1.234,5» no es un número (use punto o coma decimal, "
@@ -202,6 +197,31 @@ ROW_ERRORS = [
 def test_a_wrong_row_is_reported_exactly_and_nothing_is_written(configured, tmp_path, row, message):
     good = ["11.2", "2019", "4", "", ""]
     assert _fails(tmp_path, [row, good]) == [message]
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (["11.2", "2018", "", "", "", "sin número"], "fila 2, columna valor: falta el valor"),
+        (
+            ["13.2", "2018", "", "", "", "sin número"],
+            "fila 2, columna numerador: faltan el numerador y el denominador",
+        ),
+    ],
+)
+def test_a_row_with_analysis_but_no_number_lacks_its_value(configured, tmp_path, row, message):
+    assert _fails(tmp_path, [row], header=[*HEADER, "analisis"]) == [message]
+
+
+@pytest.mark.parametrize("code", ["11.2", "13.2"])
+def test_a_row_whose_value_cells_are_all_blank_is_sin_datos_and_skipped(configured, tmp_path, code):
+    path = write_csv(tmp_path / "m.csv", [*HEADER, "analisis"], [[code, "2018", "", "", "", ""]])
+    before = snapshot()
+    assert run_plan("import_measurements", path)[:2] == (
+        0,
+        "creados 0, actualizados 0, sin cambios 1\n",
+    )
+    assert snapshot() == before
 
 
 def test_every_problem_of_a_file_is_reported_in_file_order(configured, tmp_path):
@@ -272,6 +292,30 @@ def test_a_validated_value_stays_unless_overwrite(configured, tmp_path):
     assert (status, out) == (0, "creados 0, actualizados 1, sin cambios 0\n")
     value = _value("11.2", "2018")
     assert (value.value, value.status, value.version) == (6, Measurement.Status.REPORTED, 2)
+
+
+def test_a_value_inside_a_closed_period_is_a_row_error_unless_overwrite(configured, tmp_path):
+    ClosedPeriod.objects.create(plan=configured, period="2018")
+    rows = [["12.1", "2018-T3", "1", "", ""], ["11.2", "2019", "4", "", ""]]
+    assert _fails(tmp_path, rows) == [
+        "fila 2, columna periodo: el periodo 2018-T3 está cerrado; para cambiarlo use --overwrite"
+    ]
+    path = write_csv(tmp_path / "m.csv", HEADER, rows)
+    status, out, _ = run_plan("import_measurements", path, "--overwrite")
+    assert (status, out) == (0, "creados 2, actualizados 0, sin cambios 0\n")
+
+
+def test_a_closed_period_is_read_once_whatever_the_number_of_rows(configured, tmp_path):
+    ClosedPeriod.objects.create(plan=configured, period="2017")
+    rows = [["12.1", f"2018-T{q}", "1", "", ""] for q in range(1, 5)]
+    path = write_csv(tmp_path / "m.csv", HEADER, rows)
+    with CaptureQueriesContext(connection) as few:
+        assert run_plan("import_measurements", path, "--dry-run")[0] == 0
+    rows += [["11.1", f"{y}-S{s}", "1", "", ""] for y in (2018, 2019) for s in (1, 2)]
+    path = write_csv(tmp_path / "m.csv", HEADER, rows)
+    with CaptureQueriesContext(connection) as more:
+        assert run_plan("import_measurements", path, "--dry-run")[0] == 0
+    assert len(more.captured_queries) == len(few.captured_queries)
 
 
 def test_an_equal_validated_value_is_unchanged_not_an_error(configured, tmp_path):

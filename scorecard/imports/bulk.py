@@ -41,6 +41,11 @@ def _insert(cursor, head: str, width: int, rows) -> None:
         cursor.execute(f"{head} {', '.join([one] * len(batch))}", [v for r in batch for v in r])
 
 
+def insert_values(cursor, head: str, width: int, rows) -> None:
+    """Plain values into any table (``head`` is ``INSERT INTO t (…) VALUES``), in batches."""
+    _insert(cursor, head, width, rows)
+
+
 def _prepared(model, constants: dict) -> dict:
     """Constant values through their model field, as Django would send them."""
     prepared = {}

@@ -23,6 +23,7 @@ from scorecard.imports.runner import (
     Importer,
     ImportRefused,
     Keys,
+    history_reason,
 )
 from scorecard.models import ImportBatch, Measurement
 
@@ -58,7 +59,8 @@ class IndicatorImporter(Importer):
             raise ImportRefused("solo Planificación y los administradores cambian indicadores")
 
     def problem(self, row, column: str, message: str) -> None:
-        self.problems.append(self.layout.problem(row.number, column, message))
+        value = row.values.get(column)
+        self.problems.append(self.layout.problem(row.number, column, message, value))
 
     def _lookups(self, lock: bool) -> None:
         """Four queries: the plan's indicators, objectives, results, and the units."""
@@ -193,7 +195,7 @@ class IndicatorImporter(Importer):
 
     def write(self, batch):
         Indicator.objects.bulk_create(self.creates, batch_size=BATCH_SIZE)
-        history = {"user": self.user, "reason": batch.change_reason}
+        history = {"user": self.user, "reason": history_reason(batch)}
         record_pks(
             Indicator, (indicator.pk for indicator in self.creates), kind=CREATED_ROW, **history
         )

@@ -20,7 +20,8 @@ class IndicatorPeriodImporter(Importer):
 
     def problem(self, row, column: str, message: str) -> None:
         """Record a problem of the row's column; returns None, for ``return self.problem(…)``."""
-        self.problems.append(self.layout.problem(row.number, column, message))
+        value = row.values.get(column)
+        self.problems.append(self.layout.problem(row.number, column, message, value))
 
     def repeated(self, row, label: str, earlier: int) -> None:
         """A key seen before is a problem of its later row, naming the earlier one."""

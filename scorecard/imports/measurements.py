@@ -3,8 +3,15 @@
 Three lookups whatever the file's size: the plan's indicators (with which of them the user
 may report, decided by ``access.indicators_reportable_by``), the GADP codes, and the values
 already stored. Imported values enter as ``reportado``, or ``validado`` with ``validate``
-(planning staff). A validated value is never replaced unless ``overwrite`` (planning staff).
-Closed reporting periods do not exist in the model yet, so they are not checked.
+(planning staff). A validated value, and any value of a period inside one planning closed
+(``scorecard.workflow.is_closed``), is never created or replaced unless ``overwrite``
+(planning staff's explicit choice); a row equal to what is stored is «sin cambios» there too.
+
+A row whose value cells (``valor``, ``numerador``, ``denominador``, ``analisis``: those the
+file has) are all blank is *sin datos*: it is skipped and counted as «sin cambios», never an
+error and never a write, so that a template downloaded with empty cells to fill
+(``scorecard.imports.template``) imports back unchanged. A row that gives ``analisis`` but
+no number still lacks its value («falta el valor»).
 """
 
 from __future__ import annotations
@@ -20,9 +27,17 @@ from planning.models import Gadp, Indicator
 from planning.resources import normalize
 from scorecard.imports.bulk import insert_rows, update_rows
 from scorecard.imports.keyed import IndicatorPeriodImporter
-from scorecard.imports.runner import CREATED, UNCHANGED, UPDATED, ImportRefused, Keys
+from scorecard.imports.runner import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    ImportRefused,
+    Keys,
+    history_reason,
+)
 from scorecard.models import ImportBatch, Measurement
 from scorecard.resources import MeasurementResource
+from scorecard.workflow import closed_periods, is_closed
 
 VALIDATED = Measurement.Status.VALIDATED
 REPORTED = Measurement.Status.REPORTED
@@ -110,6 +125,9 @@ class MeasurementImporter(IndicatorPeriodImporter):
         self.indicators = self._indicators()
         self.gadps = dict(Gadp.objects.values_list("code", "pk")) if layout.has("gadp") else {}
         self.stored = self._stored(lock)
+        self.closed = closed_periods(self.plan)
+        self.closed_codes: dict[str, bool] = {}
+        self.value_columns = [name for name in CHANGEABLE if layout.has(name)]
         self.now = timezone.now()
         keys = Keys()
         for row in rows:
@@ -187,9 +205,32 @@ class MeasurementImporter(IndicatorPeriodImporter):
             return self.problem(row, "denominador", message)
         return None, numerator, denominator
 
+    def _without_data(self, row) -> bool:
+        """*Sin datos*: the file has value columns and this row leaves them all blank."""
+        columns = self.value_columns
+        return bool(columns) and all(row.values.get(name) is None for name in columns)
+
+    def _as_stored(self, row, old: Stored) -> bool:
+        """Every value cell the row gives equals the stored one (also a draft without value)."""
+        stored = (old.value, old.numerator, old.denominator, old.analysis or None)
+        given = dict(zip(CHANGEABLE, stored, strict=True))
+        return all(row.values.get(name) == given[name] for name in self.value_columns)
+
+    def _closed(self, period: str) -> bool:
+        closed = self.closed_codes.get(period)
+        if closed is None:
+            closed = self.closed_codes[period] = is_closed(self.plan, period, self.closed)
+        return closed
+
     def _compare(self, row, key) -> str | None:
         indicator, period, gadp, label = key
+        if row.failed.intersection(CHANGEABLE):
+            return None
+        if self._without_data(row):
+            return UNCHANGED
         old = self.stored.get((indicator.pk, period, gadp))
+        if old is not None and not self.mark_validated and self._as_stored(row, old):
+            return UNCHANGED
         numbers = self._numbers(row, indicator, old)
         if numbers is None or "analisis" in row.failed:
             return None
@@ -199,16 +240,24 @@ class MeasurementImporter(IndicatorPeriodImporter):
             analysis = old.analysis if old else ""
         new = (*numbers, analysis)
         if old is None:
+            if self._closed(period) and not self.overwrite:
+                return self._closed_problem(row, period)
             self.creates.append((row.number, indicator.pk, period, gadp, new))
             return CREATED
         changed = [name for name, a, b in zip(CHANGEABLE, new, old[1:5], strict=True) if a != b]
         if not changed and (not self.mark_validated or old.status == VALIDATED):
             return UNCHANGED
+        if self._closed(period) and not self.overwrite:
+            return self._closed_problem(row, period)
         if old.status == VALIDATED and not self.overwrite:
             message = f"la medición {label} ya está validada; para reemplazarla use --overwrite"
             return self.problem(row, changed[0], message)
         self.updates.append((row.number, old, new))
         return UPDATED
+
+    def _closed_problem(self, row, period: str) -> None:
+        message = f"el periodo {period} está cerrado; para cambiarlo use --overwrite"
+        return self.problem(row, "periodo", message)
 
     # --- writing -------------------------------------------------------------------------
 
@@ -234,7 +283,7 @@ class MeasurementImporter(IndicatorPeriodImporter):
             ((i, p, g, *new, number) for number, i, p, g, new in self.creates),
             {**constants, "version": 1, "return_comment": ""},
         )
-        history = {"user": self.user, "reason": batch.change_reason}
+        history = {"user": self.user, "reason": history_reason(batch)}
         record_rows(Measurement, "import_batch_id = %s", [batch.pk], kind=CREATED_ROW, **history)
         update_rows(
             Measurement,

@@ -14,7 +14,7 @@ from django.db import DatabaseError, IntegrityError, connections, router, transa
 
 from planning.resources import SpreadsheetResource
 from scorecard.imports.reading import FileProblem, read_table
-from scorecard.imports.sheet import Layout, Problem, Row, match_header, parse_rows
+from scorecard.imports.sheet import Layout, Problem, Row, match_header, parse_rows, shown
 from scorecard.models import ImportBatch
 
 #: Rows per INSERT / UPDATE statement.
@@ -29,6 +29,15 @@ DATABASE_DOWN = (
 )
 
 
+#: django-simple-history's change reason column holds 100 characters.
+REASON_LENGTH = 100
+
+
+def history_reason(batch: ImportBatch) -> str:
+    """The change reason of the history rows a batch writes (``importación #N: file …``)."""
+    return batch.change_reason[:REASON_LENGTH]
+
+
 class ImportRefused(Exception):
     """The import cannot even start (who asks, or with which options); nothing was read."""
 
@@ -38,7 +47,9 @@ class ImportResult:
     """What an import did, or would do (``dry_run``), or why it did nothing (``problems``).
 
     ``outcomes`` maps each data row to ``creado``, ``actualizado`` or ``sin cambios``;
-    ``batch`` is the provenance record, written only when something changed.
+    ``batch`` is the provenance record, written only when something changed. With
+    ``keep_rows``, ``columns`` are the file's columns as it writes them and ``sample`` keeps,
+    per outcome, the first rows as ``(row number, [cell text per column])``.
     """
 
     kind: str
@@ -46,6 +57,8 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     outcomes: dict[int, str] = field(default_factory=dict)
     batch: ImportBatch | None = None
+    columns: list[str] = field(default_factory=list)
+    sample: dict[str, list[tuple[int, list[str]]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -102,11 +115,19 @@ class Importer:
         return {}
 
 
-def run_import(importer: Importer, source, *, file_name: str = "", dry_run: bool = False):
+def run_import(
+    importer: Importer,
+    source,
+    *,
+    file_name: str = "",
+    dry_run: bool = False,
+    keep_rows: int = 0,
+):
     """Import ``source`` (a path, bytes or a binary file) with ``importer``: all or nothing.
 
     Returns an :class:`ImportResult`; nothing is written when it has problems or when
     ``dry_run``. Raises :class:`ImportRefused` before reading when the user may not import.
+    ``keep_rows``: keep up to that many rows of each outcome in the result, for a preview.
     """
     importer.check_user()
     result = ImportResult(kind=importer.kind, dry_run=dry_run)
@@ -123,6 +144,8 @@ def run_import(importer: Importer, source, *, file_name: str = "", dry_run: bool
     try:
         with transaction.atomic():
             importer.validate(rows, layout, result, lock=not dry_run)
+            if keep_rows:
+                _keep_sample(result, rows, layout, keep_rows)
             if result.problems or dry_run or not (result.created or result.updated):
                 return result
             result.batch = _record(importer, result, file_name or _name_of(source))
@@ -138,6 +161,16 @@ def run_import(importer: Importer, source, *, file_name: str = "", dry_run: bool
         result.problems.append(Problem.file(DATABASE_DOWN))
         connections[router.db_for_write(ImportBatch)].close_if_unusable_or_obsolete()
     return result
+
+
+def _keep_sample(result: ImportResult, rows: list[Row], layout: Layout, limit: int) -> None:
+    names = sorted(layout.index, key=layout.index.get)
+    result.columns = [layout.written[name] for name in names]
+    result.sample = {CREATED: [], UPDATED: [], UNCHANGED: []}
+    for row in rows:
+        kept = result.sample.get(result.outcomes.get(row.number))
+        if kept is not None and len(kept) < limit:
+            kept.append((row.number, [shown(row.values.get(name)) for name in names]))
 
 
 def _record(importer: Importer, result: ImportResult, file_name: str) -> ImportBatch:

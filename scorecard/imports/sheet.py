@@ -9,7 +9,9 @@ as the file writes it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from planning.periods import Period
 from planning.resources import CellError, Column, SpreadsheetResource, cell_text, normalize
 from scorecard.imports.reading import Table
 
@@ -19,14 +21,28 @@ UNCACHED_FORMULA = (
 )
 
 
+def shown(value) -> str:
+    """A cell's value as people read it in a preview: a period's code, a plain number."""
+    if isinstance(value, Period):
+        return value.code
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return cell_text(value)
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One reason an import cannot go ahead: a row's column, or the file as a whole (row 0)."""
+    """One reason an import cannot go ahead: a row's column, or the file as a whole (row 0).
+
+    ``value`` is the cell as the file holds it, for the web's table of problems; it is not
+    part of the message (nor of equality).
+    """
 
     row: int
     position: int
     column: str
     message: str
+    value: str = field(default="", compare=False)
 
     @classmethod
     def file(cls, message: str) -> Problem:
@@ -59,10 +75,10 @@ class Layout:
     def has(self, name: str) -> bool:
         return name in self.index
 
-    def problem(self, row: int, name: str, message: str) -> Problem:
+    def problem(self, row: int, name: str, message: str, value=None) -> Problem:
         """A problem of ``row`` in column ``name`` (the contract's name when it is absent)."""
         position = self.index.get(name, 10_000 + list(self.columns).index(name))
-        return Problem(row, position, self.written.get(name, name), message)
+        return Problem(row, position, self.written.get(name, name), message, shown(value))
 
 
 def match_header(table: Table, resource: SpreadsheetResource) -> tuple[Layout, list[Problem]]:
@@ -77,10 +93,11 @@ def match_header(table: Table, resource: SpreadsheetResource) -> tuple[Layout, l
         name = by_normal.get(normalize(written))
         if name is None:
             message = f"columna desconocida; las columnas de este formato son: {', '.join(columns)}"
-            problems.append(Problem(1, index, written, message))
+            problems.append(Problem(1, index, written, message, written))
         elif name in layout.index:
             first = column_letter(layout.index[name])
-            problems.append(Problem(1, index, written, f"columna repetida (ya está en {first})"))
+            message = f"columna repetida (ya está en {first})"
+            problems.append(Problem(1, index, written, message, written))
         else:
             layout.index[name] = index
             layout.written[name] = written
@@ -121,7 +138,7 @@ def parse_rows(table: Table, layout: Layout) -> tuple[list[Row], list[Problem]]:
                 values[name] = parse(cell)
             except CellError as exc:
                 failed.add(name)
-                problems.append(layout.problem(number, name, str(exc)))
+                problems.append(layout.problem(number, name, str(exc), cell))
         if unnamed or width > len(table.header):
             problems.extend(_stray_cells(number, cells, unnamed, len(table.header)))
         rows.append(Row(number, values, frozenset(failed)))
@@ -135,8 +152,9 @@ def _unnamed_columns(table: Table) -> list[int]:
 def _stray_cells(number: int, cells: list, unnamed: list[int], width: int) -> list[Problem]:
     """Data in a column without a header would be silently lost: it is a problem instead."""
     indexes = unnamed + list(range(width, len(cells)))
+    message = "hay un dato en una columna sin encabezado"
     return [
-        Problem(number, i, column_letter(i), "hay un dato en una columna sin encabezado")
+        Problem(number, i, column_letter(i), message, shown(cells[i]))
         for i in indexes
         if i < len(cells) and cell_text(cells[i])
     ]

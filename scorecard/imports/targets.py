@@ -17,7 +17,14 @@ from planning.models import Indicator, Plan, Target
 from planning.resources import TargetResource, normalize
 from scorecard.imports.bulk import insert_rows, update_rows
 from scorecard.imports.keyed import IndicatorPeriodImporter
-from scorecard.imports.runner import CREATED, UNCHANGED, UPDATED, ImportRefused, Keys
+from scorecard.imports.runner import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    ImportRefused,
+    Keys,
+    history_reason,
+)
 from scorecard.models import ImportBatch
 
 RANGE = Indicator.Polarity.RANGE
@@ -135,7 +142,7 @@ class TargetImporter(IndicatorPeriodImporter):
     def write(self, batch):
         columns = ["indicator_id", "period", "value", "value_max"]
         insert_rows(Target, columns, self.creates, {"reform_reason": ""})
-        history = {"user": self.user, "reason": batch.change_reason}
+        history = {"user": self.user, "reason": history_reason(batch)}
         if self.creates:
             created = {(indicator, period) for indicator, period, *_band in self.creates}
             stored = Target.objects.filter(indicator_id__in={key[0] for key in created})
