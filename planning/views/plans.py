@@ -1,6 +1,9 @@
+"""Reading the plan: the list of plans and one plan's document."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from planning import access, selectors
 from planning.models import Plan
@@ -13,6 +16,8 @@ def plan_list(request):
     return render(request, "planning/plan_list.html", {"plans": plans})
 
 
+# Planners edit the plan in the browser: the page must show their change on the next load.
+@never_cache
 @login_required
 def plan_detail(request, code: str):
     access.require_read(request.user)

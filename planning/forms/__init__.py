@@ -1,0 +1,1 @@
+"""Forms of the plan's editing pages (one module per family; import from the modules)."""
