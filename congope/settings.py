@@ -1,13 +1,16 @@
-"""Settings, all from the environment (see README, "Configuración").
+"""Settings, all from the environment (see docs/deploy.md for the full table).
 
 SQLite in the project folder unless DATABASE_URL says otherwise. With DEBUG off the
 settings are the production ones and must pass ``manage.py check --deploy``.
 """
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -37,17 +40,55 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, "") or default
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{name} debe ser uno de {', '.join(choices)}, no {raw!r}")
+    return raw
+
+
+def key_from_file(path: Path) -> str:
+    """The key kept in ``path``, created (random, mode 0600) on first use.
+
+    For a checkout with no environment (``manage.py makemigrations``, a quick ``check``):
+    production sets SECRET_KEY, which every server of the site must share.
+    """
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+        try:
+            # link() refuses to overwrite: two processes starting at once agree on one key.
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"{path} no contiene una SECRET_KEY válida")
+    return key
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY es obligatoria cuando DEBUG está apagado")
-    # Only for development: a key that is obviously not fit for production.
-    SECRET_KEY = "django-insecure-solo-para-desarrollo-local-no-usar-en-produccion"
+    if DEBUG:
+        # Only for development: a key that is obviously not fit for production.
+        SECRET_KEY = "django-insecure-solo-para-desarrollo-local-no-usar-en-produccion"
+    else:
+        SECRET_KEY = key_from_file(
+            Path(os.environ.get("SECRET_KEY_FILE", "") or BASE_DIR / "var" / "secret_key")
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# The reverse proxy in front sets X-Forwarded-Proto and overwrites X-Real-IP with the
+# client's address (docs/deploy.md). Without a proxy neither header can be trusted.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +102,10 @@ INSTALLED_APPS = [
     "bootstrap",
     "import_export",
     "simple_history",
+    # Installed for their system checks (csp.E001 catches pre-4.0 CSP_* settings) and
+    # axes' models: failed attempts, lockouts and the log of every login.
+    "csp",
+    "axes",
     "planning",
     "scorecard",
 ]
@@ -74,12 +119,18 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "congope.content_policy.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes requires: it turns a lockout into the Spanish lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
     # In development runserver (and the test live server) serve static files themselves.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# Reasons (a reforma's justification, a return comment) are kept whole in the history.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 ROOT_URLCONF = "congope.urls"
 
@@ -109,13 +160,26 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Every transaction takes the write lock when it starts: select_for_update is a no-op
+    # on SQLite, so this is what keeps two saves of one value in order. Writers wait
+    # for each other (timeout) instead of failing with «database is locked» midway.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username+IP is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -164,13 +228,23 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "planificacion@congope.gob.ec")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Who gets an e-mail with the details of a server error (the user sees only 500.html).
+ADMINS = [(email, email) for email in env_list("ADMINS", "")]
+
+# --- Sessions, cookies and headers ------------------------------------------------------
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -179,20 +253,77 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A load balancer probes the health check over plain HTTP, straight to gunicorn.
+    SECURE_REDIRECT_EXEMPT = [r"^salud/$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    # The reverse proxy terminates TLS and says so in this header.
+
+if BEHIND_PROXY:
+    # Only a proxy that overwrites this header may be believed about HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# django-csp 4 (PITFALLS 18): no inline script or style anywhere, the admin included;
+# django-import-export's admin pages get inline attributes only (congope/content_policy.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        # Bootstrap's icons (form validation, selects) are data: URIs in its CSS.
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    }
+}
+
+# --- Login throttling (django-axes, PITFALLS 10) ------------------------------------------
+
+# A person mistyping locks only themselves, from their address: the count is kept per
+# username+IP; a higher per-IP limit stops one address trying many usernames without
+# locking the whole institution out behind its one public address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 50)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Retrying while locked does not push the end of the lock further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "congope.throttling.client_ip"
+AXES_HANDLER = "congope.throttling.ThrottlingHandler"
+AXES_LOCKOUT_CALLABLE = "congope.throttling.lockout_response"
+# Failed logins are kept for the audit (attempts themselves expire with the cool-off).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The admin shows the logs read-only, to administrators (congope/login_audit.py).
+AXES_ENABLE_ADMIN = False
+# Not a line at every manage.py command; failures and lockouts are still logged.
+AXES_VERBOSE = False
+
+# --- Logs ---------------------------------------------------------------------------------
+
+# JSON lines on stderr in production (for journald or a log collector), text in development.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain" if DEBUG else "json", ("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "congope.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+    },
     # WeasyPrint narrates every step of every PDF at INFO; only its problems belong in logs.
     "loggers": {
         "weasyprint": {"level": "WARNING"},

@@ -14,3 +14,9 @@ from congope.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests of commands check passwords with authenticate() and no request; web logins in the
+# tests pass their request and are throttled exactly as in production.
+AUTHENTICATION_BACKENDS = [
+    "congope.throttling.LenientAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]

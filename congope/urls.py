@@ -3,9 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from congope import health, login_audit
+
 admin.site.site_header = _("CONGOPE — Plan estratégico")
 admin.site.site_title = _("Administración del plan")
 admin.site.index_title = _("Administración")
+login_audit.register(admin.site)
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -16,6 +19,7 @@ urlpatterns = [
     ),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("salud/", health.health, name="health"),
     path("", include("planning.urls")),
     path("", include("scorecard.urls")),
 ]

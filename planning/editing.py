@@ -29,15 +29,10 @@ from planning.models import (
     Target,
 )
 
-#: The history keeps at most this many characters of a reason (its column is that wide).
-REASON_LENGTH = 100
-
 
 def history_reason(*pieces: str | None) -> str | None:
-    """The reason a history row keeps: the given pieces joined, cut to the column's width."""
+    """The reason a history row keeps: the given pieces joined (the column is a text)."""
     text = "; ".join(p.strip() for p in pieces if p and p.strip())
-    if len(text) > REASON_LENGTH:
-        text = text[: REASON_LENGTH - 1] + "…"
     return text or None
 
 

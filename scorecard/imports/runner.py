@@ -29,13 +29,9 @@ DATABASE_DOWN = (
 )
 
 
-#: django-simple-history's change reason column holds 100 characters.
-REASON_LENGTH = 100
-
-
 def history_reason(batch: ImportBatch) -> str:
     """The change reason of the history rows a batch writes (``importación #N: file …``)."""
-    return batch.change_reason[:REASON_LENGTH]
+    return batch.change_reason
 
 
 class ImportRefused(Exception):

@@ -174,3 +174,52 @@ def assert_accessible(page: Page) -> None:
             + format_violations(violations),
             pytrace=False,
         )
+
+
+# --- several people, and the keyboard ------------------------------------------------------
+
+
+@pytest.fixture
+def open_page(browser, browser_context_args):
+    """``open_page()`` gives a page in a browser context of its own: another person's
+    browser, with its own session cookie, beside the ``page`` fixture's."""
+    contexts = []
+
+    def _open() -> Page:
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def login_with_keyboard(
+    page: Page, live_server, username: str, password: str, *, next_path: str = ""
+) -> None:
+    """Log in with the keyboard alone: the form focuses the name field itself."""
+    page.goto(url(live_server, "/ingresar/" + (f"?next={next_path}" if next_path else "")))
+    expect(page.get_by_label("Nombre de usuario")).to_be_focused()
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Contraseña")).to_be_focused()
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/ingresar/"))
+
+
+def is_focused(locator) -> bool:
+    return locator.evaluate("el => el === document.activeElement")
+
+
+def tab_to(page: Page, target, *, limit: int = 40, key: str = "Tab") -> int:
+    """Press Tab (or ``key``, e.g. "Shift+Tab") until ``target`` has the focus, as a keyboard
+    user moves through a page; how many presses it took. Fails when it never gets there."""
+    for presses in range(limit + 1):
+        if is_focused(target):
+            return presses
+        if presses < limit:
+            page.keyboard.press(key)
+    expect(target).to_be_focused()
+    return limit
