@@ -8,60 +8,37 @@ decision, and its refusals come back onto the fields here (:meth:`ReportForm.add
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from planning.forms.numbers import NumberField as PlanNumberField
 from scorecard import evidence
+from scorecard.formatting import plain
 from scorecard.models import DECIMAL, Measurement
 from scorecard.workflow import ReportInput
-
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 
 
 def as_text(number: Decimal | None) -> str:
     """A stored number as a person types it back (12.500000 → "12,5" in Spanish); "" for None."""
-    if number is None:
-        return ""
-    text = f"{number.normalize():f}"
-    return text.replace(".", ",") if (get_language() or "es").startswith("es") else text
+    return "" if number is None else plain(number)
 
 
-class NumberField(forms.CharField):
-    """A decimal number typed with ``.`` or ``,``; "Ingrese un número." for anything else."""
-
-    default_error_messages = {"invalid": gettext_lazy("Ingrese un número.")}
+class NumberField(PlanNumberField):
+    """The plan forms' number field (``.`` or ``,``, never rounded), optional here: an empty
+    cell is a report not yet complete, which ``scorecard.workflow`` judges on submit."""
 
     def __init__(self, *, max_digits=DECIMAL["max_digits"], places=DECIMAL["decimal_places"], **kw):
         kw.setdefault("required", False)
-        attrs = {"inputmode": "decimal", "autocomplete": "off"}
-        kw.setdefault("widget", forms.TextInput(attrs=attrs))
-        super().__init__(**kw)
-        self.places, self.integer_digits = places, max_digits - places
+        kw.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(max_digits=max_digits, decimal_places=places, **kw)
 
     def prepare_value(self, value):
         return as_text(value) if isinstance(value, Decimal) else value
-
-    def to_python(self, value) -> Decimal | None:
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        if not _NUMBER.fullmatch(text):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        number = Decimal(text.replace(",", "."))
-        if number and number.adjusted() >= self.integer_digits:
-            raise ValidationError(_("El número es demasiado grande."), code="too_big")
-        # Refused rather than rounded: 1,2345678 is not silently stored as 1,234568.
-        if -number.as_tuple().exponent > self.places and number != round(number, self.places):
-            raise ValidationError(
-                _("Use como máximo %(places)s decimales.") % {"places": self.places},
-                code="decimals",
-            )
-        return number
 
 
 class MultipleFileInput(forms.ClearableFileInput):
