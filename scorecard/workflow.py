@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from planning import access
+from planning import access, concurrency
 from planning.periods import InvalidPeriod, Period
 from scorecard import arithmetic
 from scorecard.models import ClosedPeriod, Measurement
@@ -39,20 +39,11 @@ class WorkflowError(ValidationError):
 
 
 @dataclass
-class Change:
-    """One field that someone else changed since the form was opened."""
-
-    label: str
-    before: object
-    after: object
-
-
-@dataclass
 class Conflict(Exception):
     """The value changed since the user opened it: nothing was saved."""
 
     current: Measurement
-    changes: list[Change] = field(default_factory=list)
+    changes: list[concurrency.Change] = field(default_factory=list)
     changed_by: object = None
     changed_at: datetime.datetime | None = None
 
@@ -220,7 +211,7 @@ def _conflict(current: Measurement, seen_version: int) -> Conflict:
 WATCHED = ("value", "numerator", "denominator", "analysis", "status", "return_comment")
 
 
-def _changes_since(current: Measurement, seen_version: int | None) -> list[Change]:
+def _changes_since(current: Measurement, seen_version: int | None) -> list[concurrency.Change]:
     seen = (
         current.history.filter(version=seen_version).order_by("-history_id").first()
         if seen_version is not None
@@ -231,8 +222,9 @@ def _changes_since(current: Measurement, seen_version: int | None) -> list[Chang
         before = getattr(seen, name, None) if seen else None
         after = getattr(current, name)
         if before != after:
-            label = str(Measurement._meta.get_field(name).verbose_name)
-            changes.append(Change(label, before, after))
+            model_field = Measurement._meta.get_field(name)
+            shown = (concurrency.show_field(model_field, v) for v in (before, after))
+            changes.append(concurrency.Change(str(model_field.verbose_name), *shown))
     return changes
 
 

@@ -152,7 +152,7 @@ def test_second_of_two_concurrent_edits_is_refused_showing_what_changed(
     assert _snapshot() == before
     assert Measurement.objects.get().value == Decimal("5")
     change = next(c for c in conflict.value.changes if c.label == "valor")
-    assert (change.before, change.after) == (Decimal("4"), Decimal("5"))
+    assert (change.seen, change.current) == ("4", "5")
     assert conflict.value.changed_by == planner
     assert "Otra persona cambió este valor" in str(conflict.value)
 

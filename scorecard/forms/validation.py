@@ -7,8 +7,6 @@ fields or worded here as one-line messages.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -179,14 +177,8 @@ def item_label(m: Measurement) -> str:
     return f"{m.indicator.code} · {m.period}"
 
 
-def _shown(label: str, value) -> str:
-    if value is None or value == "":
-        return "—"
-    if label == str(Measurement._meta.get_field("status").verbose_name):
-        return str(Status(value).label) if value in Status.values else str(value)
-    if isinstance(value, Decimal):
-        return formats.number_format(value.normalize())
-    text = str(value)
+def _short(text: str) -> str:
+    """A value cut for the one-line message (the field may hold a long analysis)."""
     return text if len(text) <= 80 else f"{text[:79]}…"
 
 
@@ -194,8 +186,7 @@ def conflict_message(m: Measurement, conflict: workflow.Conflict) -> str:
     """The refusal, what changed (before → after) and who changed it last, in one line."""
     parts = [f"{item_label(m)}: {conflict}"]
     changes = "; ".join(
-        f"{c.label}: {_shown(c.label, c.before)} → {_shown(c.label, c.after)}"
-        for c in conflict.changes
+        f"{c.label}: {_short(c.seen)} → {_short(c.current)}" for c in conflict.changes
     )
     if changes:
         parts.append(gettext("Cambios: %(changes)s.") % {"changes": changes})

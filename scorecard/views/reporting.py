@@ -7,7 +7,6 @@ show the answer.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -24,7 +23,7 @@ from planning import access
 from planning.models import Gadp, Indicator, Plan, Target
 from planning.periods import InvalidPeriod, Period
 from scorecard import duties, evidence, selectors, workflow
-from scorecard.forms.reporting import ReportForm, as_text, initial_from
+from scorecard.forms.reporting import ReportForm, initial_from
 from scorecard.models import Evidence, Measurement
 
 #: How many earlier periods the report form shows for comparison.
@@ -251,24 +250,11 @@ def _previous(indicator, period: Period, targets: dict) -> list[tuple]:
     return rows[:PREVIOUS_PERIODS]
 
 
-def _shown(label: str, value) -> str:
-    """A watched field's value as a person reads it in the conflict table."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, Decimal):
-        return as_text(value)
-    if label == str(Measurement._meta.get_field("status").verbose_name):
-        return str(Measurement.Status(value).label)
-    return str(value)
-
-
 def _conflict_rows(conflict: workflow.Conflict) -> dict:
     who = conflict.changed_by
     return {
         "message": str(conflict),
-        "changes": [
-            (c.label, _shown(c.label, c.before), _shown(c.label, c.after)) for c in conflict.changes
-        ],
+        "changes": [(c.label, c.seen, c.current) for c in conflict.changes],
         "who": (who.get_full_name() or who.get_username()) if who else "",
         "when": conflict.changed_at,
     }
