@@ -8,6 +8,7 @@ from, the structure of an objective, and the history of one indicator's targets 
 from __future__ import annotations
 
 from django.db.models import Max, Prefetch
+from django.http import Http404
 
 from planning.models import (
     ExpectedResult,
@@ -30,6 +31,17 @@ def default_plan(plans: list[Plan]) -> Plan | None:
     """The newest approved plan, else the newest plan, else None (no query)."""
     approved = [p for p in plans if p.status == Plan.Status.APPROVED]
     return (approved or plans or [None])[0]
+
+
+def chosen_plan(code: str | None) -> tuple[Plan | None, list[Plan]]:
+    """The plan of a ``?plan=`` code (404 when unknown), else the default one; and every plan."""
+    plans = plans_to_choose()
+    if not code:
+        return default_plan(plans), plans
+    plan = next((p for p in plans if p.code == code), None)
+    if plan is None:
+        raise Http404
+    return plan, plans
 
 
 def latest_validated_year(plan: Plan) -> int | None:

@@ -97,11 +97,11 @@ def is_reportable(period: Period, today: datetime.date | None = None) -> bool:
     return period_end(period) <= (today or timezone.localdate())
 
 
-def below_target(indicator, target, value: Decimal | None) -> bool:
-    """Whether a period's own value falls short of its own target (analysis then required)."""
+def period_achievement(indicator, target, value: Decimal | None) -> Decimal | None:
+    """A period's own value against its own target (not the scorecard's comparable X, Y)."""
     if value is None or target is None:
-        return False
-    figure = arithmetic.achievement(
+        return None
+    return arithmetic.achievement(
         value,
         target.value,
         polarity=indicator.polarity,
@@ -109,6 +109,11 @@ def below_target(indicator, target, value: Decimal | None) -> bool:
         baseline=indicator.baseline,
         target_max=target.value_max,
     )
+
+
+def below_target(indicator, target, value: Decimal | None) -> bool:
+    """Whether a period's own value falls short of its own target (analysis then required)."""
+    figure = period_achievement(indicator, target, value)
     return figure is not None and figure < 100
 
 

@@ -34,19 +34,7 @@ SHEET = [
     "sheet_updated_on",
     "sheet_made_by",
 ]
-CALCULATION = [
-    "periodicity",
-    "polarity",
-    "accumulation",
-    "window",
-    "calculation",
-    "factor",
-    "reference",
-    "green_threshold",
-    "yellow_threshold",
-    "weight",
-    "disaggregated_by_gadp",
-]
+CALCULATION = list(Indicator.CALCULATION_FIELDS)
 RESPONSIBILITY = ["responsible_unit"]
 
 

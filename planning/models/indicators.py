@@ -147,6 +147,21 @@ class Indicator(PlanElement):
     sheet_updated_on = models.DateField(_("fecha de actualización"), null=True, blank=True)
     sheet_made_by = models.CharField(_("elaborado por"), max_length=255, blank=True)
 
+    #: The calculation settings, apart from the ficha itself (pages and forms group them).
+    CALCULATION_FIELDS = (
+        "periodicity",
+        "polarity",
+        "accumulation",
+        "window",
+        "calculation",
+        "factor",
+        "reference",
+        "green_threshold",
+        "yellow_threshold",
+        "weight",
+        "disaggregated_by_gadp",
+    )
+
     class Meta(PlanElement.Meta):
         verbose_name = _("indicador")
         verbose_name_plural = _("indicadores")

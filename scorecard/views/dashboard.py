@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -130,17 +129,6 @@ def _attention(lines: list[Line]) -> list[Line]:
     return red + [line for line in lines if line.indicator.status == ar.GREY]
 
 
-def _chosen_plan(code: str | None) -> tuple[Plan | None, list[Plan]]:
-    """The plan of ``?plan=`` (404 when unknown), else the default one; and every plan."""
-    plans = selectors.plans_to_choose()
-    if not code:
-        return selectors.default_plan(plans), plans
-    plan = next((p for p in plans if p.code == code), None)
-    if plan is None:
-        raise Http404
-    return plan, plans
-
-
 def _choice(request, name: str, allowed: list[str], what: str, cutoff: CutOff) -> str:
     """A filter's value when it is one of ``allowed``; otherwise no filter, and a notice."""
     value = request.GET.get(name, "").strip()
@@ -203,7 +191,7 @@ def _tables(card, unit: str, perspective: str) -> tuple[list[PerspectiveRow], li
 def home(request):
     """The tablero of a plan (``?plan=``) at a cut-off, filtered by unit and perspective."""
     access.require_read(request.user)
-    plan, plans = _chosen_plan(request.GET.get("plan"))
+    plan, plans = selectors.chosen_plan(request.GET.get("plan"))
     if plan is None:
         return redirect("plan-list")
     indicators = selectors.plan_indicators_with_units(plan)

@@ -40,19 +40,7 @@ from scorecard.models import Measurement
 from scorecard.views.dashboard import period_choices, read_cutoff, trend_periods
 
 # The ficha's calculation settings; every other field of Indicator is the ficha itself.
-CALCULATION_FIELDS = (
-    "periodicity",
-    "polarity",
-    "accumulation",
-    "window",
-    "calculation",
-    "factor",
-    "reference",
-    "green_threshold",
-    "yellow_threshold",
-    "weight",
-    "disaggregated_by_gadp",
-)
+CALCULATION_FIELDS = Indicator.CALCULATION_FIELDS
 HIDDEN_FIELDS = ("id", "order")
 
 

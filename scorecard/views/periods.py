@@ -22,18 +22,6 @@ from scorecard.forms.validation import ClosePeriodForm, ReopenPeriodForm, add_wo
 from scorecard.models import ClosedPeriod
 
 
-def _chosen_plan(request):
-    """Every plan and the one in ``?plan=`` (default: the newest approved); 404 if unknown."""
-    plans = selectors.plans_to_choose()
-    code = request.GET.get("plan", "").strip()
-    if not code:
-        return plans, selectors.default_plan(plans)
-    plan = next((p for p in plans if p.code == code), None)
-    if plan is None:
-        raise Http404
-    return plans, plan
-
-
 def _closed_url(plan) -> str:
     return reverse("closed-periods") + "?" + QueryDict.fromkeys(["plan"], plan.code).urlencode()
 
@@ -67,7 +55,7 @@ def _reopen_form(closed: ClosedPeriod, data=None) -> ReopenPeriodForm:
 def closed_periods(request):
     """The plan's closed periods; validators close one here (POST)."""
     access.require_read(request.user)
-    plans, plan = _chosen_plan(request)
+    plan, plans = selectors.chosen_plan(request.GET.get("plan", "").strip())
     if request.method != "POST":
         return _closed_page(request, plans, plan)
     if not access.can_validate(request.user):

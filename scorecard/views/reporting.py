@@ -37,17 +37,6 @@ def _require_reporting(user) -> None:
         raise PermissionDenied
 
 
-def _chosen_plan(code: str | None) -> tuple[Plan | None, list[Plan]]:
-    """The plan of ``?plan=`` (404 when unknown), else the default one; and every plan."""
-    plans = selectors.plans_to_choose()
-    if not code:
-        return selectors.default_plan(plans), plans
-    plan = next((p for p in plans if p.code == code), None)
-    if plan is None:
-        raise Http404
-    return plan, plans
-
-
 def my_indicators_url(plan: Plan) -> str:
     return reverse("my-indicators") + "?" + urlencode({"plan": plan.code})
 
@@ -60,7 +49,7 @@ def my_indicators_url(plan: Plan) -> str:
 def my_indicators(request):
     """The reports of the user's units in a plan: due, late, returned, drafts, done."""
     _require_reporting(request.user)
-    plan, plans = _chosen_plan(request.GET.get("plan"))
+    plan, plans = selectors.chosen_plan(request.GET.get("plan"))
     if plan is None:
         return redirect("plan-list")
     every = duties.duties_for(request.user, plan)

@@ -125,16 +125,7 @@ def queue_rows(measurements: list[Measurement]) -> list[QueueRow]:
 def _queue_row(m: Measurement, target: Target | None, history: list[Measurement]) -> QueueRow:
     indicator = m.indicator
     value = m.ratio
-    figure = None
-    if value is not None and target is not None:
-        figure = ar.achievement(
-            value,
-            target.value,
-            polarity=indicator.polarity,
-            reference=indicator.reference,
-            baseline=indicator.baseline,
-            target_max=target.value_max,
-        )
+    figure = workflow.period_achievement(indicator, target, value)
     return QueueRow(
         m, value, target, figure, ar.status_for(figure, _bands(indicator)), _previous(m, history)
     )
