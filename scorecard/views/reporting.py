@@ -158,7 +158,7 @@ def report_edit(request, code: str, ind_code: str, period: str):
         except ValidationError as exc:
             form.add_refusal(exc)
     context = _form_context(user, plan, indicator, period, report, form)
-    context["conflict"] = _conflict_rows(conflict) if conflict else None
+    context["conflict"] = conflict
     return render(request, "scorecard/reporting/report_form.html", context)
 
 
@@ -237,16 +237,6 @@ def _previous(indicator, period: Period, targets: dict) -> list[tuple]:
             m.indicator = indicator
             rows.append((m.period, targets.get(m.period), m))
     return rows[:PREVIOUS_PERIODS]
-
-
-def _conflict_rows(conflict: workflow.Conflict) -> dict:
-    who = conflict.changed_by
-    return {
-        "message": str(conflict),
-        "changes": [(c.label, c.seen, c.current) for c in conflict.changes],
-        "who": (who.get_full_name() or who.get_username()) if who else "",
-        "when": conflict.changed_at,
-    }
 
 
 # --- Evidence -----------------------------------------------------------------------------
