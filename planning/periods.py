@@ -44,9 +44,15 @@ class Period:
     def __post_init__(self):
         if self.periodicity not in MONTHS_PER_PERIOD:
             raise InvalidPeriod(f"periodicidad desconocida: {self.periodicity}")
-        count = 12 // MONTHS_PER_PERIOD[self.periodicity]
-        if not 1 <= self.number <= count:
+        months = MONTHS_PER_PERIOD[self.periodicity]
+        if not 1 <= self.number <= 12 // months:
             raise InvalidPeriod(f"{self.periodicity} {self.number} fuera de rango")
+        # A scorecard hashes and orders periods hundreds of thousands of times: both once.
+        object.__setattr__(self, "_sort_key", (self.year, self.number * months, months))
+        object.__setattr__(self, "_hash", hash((self.year, self.periodicity, self.number)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def parse(cls, text) -> Period:
@@ -99,7 +105,7 @@ class Period:
     @property
     def sort_key(self) -> tuple[int, int, int]:
         """Chronological order across periodicities: by end, then shorter first."""
-        return (self.year, self.end_month, MONTHS_PER_PERIOD[self.periodicity])
+        return self._sort_key
 
     def ends_within(self, other: Period) -> bool:
         """True when this period's last month falls inside ``other``."""

@@ -11,6 +11,7 @@ C is rounded half up to 2 decimals only to be shown and compared with the bands.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
@@ -294,15 +295,57 @@ def evaluate_indicator(
     at P → gris with X shown. A hito is always compared at P alone, whatever its
     accumulation. The colour uses ``rule.bands`` when set, else ``plan_bands``.
     """
+    return evaluate_series(rule, cutoff, prepare(rule, observations, goals), plan_bands)
+
+
+@dataclass(frozen=True)
+class Series:
+    """An indicator's values that carry a figure and its targets, of its own periodicity.
+
+    Each kept with its periods in date order, so that a window is a slice found by
+    bisection: prepared once (``prepare``), a series is evaluated at many cut-offs cheaply.
+    """
+
+    readings: Mapping[Period, Observation]
+    reading_periods: list[Period]
+    reading_keys: list[tuple]
+    goals: Mapping[Period, Goal]
+    goal_periods: list[Period]
+    goal_keys: list[tuple]
+
+
+def prepare(
+    rule: IndicatorRule,
+    observations: Mapping[Period | str, Observation],
+    goals: Mapping[Period | str, Goal],
+) -> Series:
+    """The indicator's own-periodicity readings (those with a value) and goals, in date order."""
+    readings = _readings(rule, observations)
+    own_goals = _own(rule, goals)
+    reading_periods = sorted(readings, key=_by_date)
+    goal_periods = sorted(own_goals, key=_by_date)
+    return Series(
+        readings,
+        reading_periods,
+        [p.sort_key for p in reading_periods],
+        own_goals,
+        goal_periods,
+        [p.sort_key for p in goal_periods],
+    )
+
+
+def evaluate_series(
+    rule: IndicatorRule, cutoff: Period | str, series: Series, plan_bands: Bands = DEFAULT_BANDS
+) -> IndicatorResult:
+    """``evaluate_indicator`` on a prepared series (the same figures)."""
     period = evaluation_period(rule.periodicity, Period.parse(cutoff))
     if period is None:
         return IndicatorResult(status=NOT_DUE)
-    readings = _readings(rule, observations)
-    reading = _comparable_value(rule, period, readings)
+    reading = _comparable_value(rule, period, series)
     if reading is None:
         return IndicatorResult(status=GREY, period=period, reason=NO_VALUE)
     value, value_period = reading
-    target = _comparable_target(rule, period, _own(rule, goals), readings)
+    target = _comparable_target(rule, period, series)
     if target is None:
         return IndicatorResult(GREY, period, value, value_period=value_period, reason=NO_TARGET)
     low, high = target if rule.polarity == RANGE else (target[0], None)
@@ -318,6 +361,10 @@ def evaluate_indicator(
         value_period=value_period,
         reason=NO_BASELINE if figure is None else None,
     )
+
+
+def _by_date(period: Period) -> tuple:
+    return period.sort_key
 
 
 def _own(rule: IndicatorRule, by_period: Mapping) -> dict:
@@ -343,14 +390,12 @@ def _has_value(rule: IndicatorRule, observation: Observation) -> bool:
     return observation.value is not None
 
 
-def _window(period: Period, periods: Iterable[Period], *, whole_plan: bool) -> list[Period]:
-    """Of ``periods``, in order, those up to ``period``: in its year, or over the whole plan."""
-    chosen = (
-        p
-        for p in periods
-        if p.sort_key <= period.sort_key and (whole_plan or p.year == period.year)
-    )
-    return sorted(chosen, key=lambda p: p.sort_key)
+def _window(period: Period, periods: list[Period], keys: list[tuple], *, whole_plan: bool):
+    """Of ``periods`` (in date order, with their ``keys``), those up to ``period``: in its
+    year, or over the whole plan. (``(year,)`` sorts before every period of that year.)"""
+    end = bisect_right(keys, period.sort_key)
+    start = 0 if whole_plan else bisect_left(keys, (period.year,), 0, end)
+    return periods[start:end]
 
 
 def _value_of(rule: IndicatorRule, observations: list[Observation]) -> Decimal | None:
@@ -367,11 +412,12 @@ def _value_of(rule: IndicatorRule, observations: list[Observation]) -> Decimal |
     return sum((o.numerator for o in observations), ZERO) * rule.factor / denominator
 
 
-def _comparable_value(rule, period, readings) -> tuple[Decimal, Period] | None:
+def _comparable_value(rule, period, series: Series) -> tuple[Decimal, Period] | None:
     """X and the period it comes from, or None when the indicator has no value at P."""
+    readings = series.readings
     if rule.accumulation == LEVEL and rule.polarity != MILESTONE:
         # The stock carries forward across years, whatever the window (DOMAIN 2, nivel).
-        earlier = _window(period, readings, whole_plan=True)
+        earlier = _window(period, series.reading_periods, series.reading_keys, whole_plan=True)
         if not earlier:
             return None
         latest = earlier[-1]
@@ -381,7 +427,8 @@ def _comparable_value(rule, period, readings) -> tuple[Decimal, Period] | None:
         return None
     if rule.accumulation == DISCRETE or rule.polarity == MILESTONE:
         return _with_period(_value_of(rule, [readings[period]]), period)
-    window = _window(period, readings, whole_plan=rule.window == WINDOW_PLAN)
+    whole_plan = rule.window == WINDOW_PLAN
+    window = _window(period, series.reading_periods, series.reading_keys, whole_plan=whole_plan)
     value = _value_of(rule, [readings[p] for p in window])
     if rule.accumulation == AVERAGE and rule.calculation == VALUE:
         value = value / len(window)
@@ -392,8 +439,9 @@ def _with_period(value: Decimal | None, period: Period) -> tuple[Decimal, Period
     return None if value is None else (value, period)
 
 
-def _comparable_target(rule, period, goals, readings) -> tuple[Decimal, Decimal] | None:
+def _comparable_target(rule, period, series: Series) -> tuple[Decimal, Decimal] | None:
     """Y (and the band's top, for rango), or None when P has no target ("sin meta")."""
+    goals = series.goals
     own = goals.get(period)
     if own is None:
         return None
@@ -404,10 +452,11 @@ def _comparable_target(rule, period, goals, readings) -> tuple[Decimal, Decimal]
     whole_plan = rule.window == WINDOW_PLAN
     if rule.accumulation == CUMULATIVE:
         # Every period's target counts, with or without a value.
-        chosen = [goals[p] for p in _window(period, goals, whole_plan=whole_plan)]
+        window = _window(period, series.goal_periods, series.goal_keys, whole_plan=whole_plan)
+        chosen = [goals[p] for p in window]
         count = 1
     else:  # promedio: the mean of the targets of the periods that have a value
-        window = _window(period, readings, whole_plan=whole_plan)
+        window = _window(period, series.reading_periods, series.reading_keys, whole_plan=whole_plan)
         chosen = [goals[p] for p in window if p in goals]
         count = len(chosen)
     lows = sum((g.value for g in chosen), ZERO)

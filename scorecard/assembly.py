@@ -349,6 +349,7 @@ class PlanData:
     unvalidated: dict[int, set[Period]]
     include_unvalidated: bool
     rules: dict[int, ar.IndicatorRule] = field(default_factory=dict)
+    series: dict[int, ar.Series] = field(default_factory=dict)
 
     def rule(self, row: dict) -> ar.IndicatorRule:
         """The indicator's calculation settings, built once for every cut-off evaluated."""
@@ -356,6 +357,15 @@ class PlanData:
         if rule is None:
             rule = self.rules[row["pk"]] = _rule(row)
         return rule
+
+    def series_of(self, row: dict) -> ar.Series:
+        """The indicator's values and targets in date order, sorted once for every cut-off."""
+        pk = row["pk"]
+        series = self.series.get(pk)
+        if series is None:
+            observations, goals = self.observations.get(pk, {}), self.goals.get(pk, {})
+            series = self.series[pk] = ar.prepare(self.rule(row), observations, goals)
+        return series
 
 
 def _read_indicators(plan: Plan) -> list[dict]:
@@ -449,9 +459,7 @@ def evaluate(data: PlanData, cutoff: Period | str) -> Scorecard:
     by_objective: dict[int, list[IndicatorRow]] = defaultdict(list)
     for row in data.indicators:
         pk = row["pk"]
-        result = ar.evaluate_indicator(
-            data.rule(row), cutoff, data.observations.get(pk, {}), data.goals.get(pk, {}), bands
-        )
+        result = ar.evaluate_series(data.rule(row), cutoff, data.series_of(row), bands)
         by_objective[row["objective_id"]].append(
             IndicatorRow(
                 pk=pk,
