@@ -20,9 +20,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from planning import backup
 from planning.models import Gadp, Indicator, OrgUnit, Plan, Target
 from scorecard import demo, workflow
+from scorecard.backup import restore as backup
 from scorecard.evidence import attach
 from scorecard.models import ClosedPeriod, Evidence, Measurement
 from tests.conftest import PASSWORD, PLAN_CODE

@@ -3,7 +3,7 @@ import os
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from planning import backup
+from scorecard import backup
 
 
 class Command(BaseCommand):

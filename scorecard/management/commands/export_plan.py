@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from planning import backup
 from planning.models import Plan
+from scorecard import backup
 
 
 class Command(BaseCommand):
