@@ -106,6 +106,11 @@ INSTALLED_APPS = [
     # axes' models: failed attempts, lockouts and the log of every login.
     "csp",
     "axes",
+    # The second factor (issue 6): TOTP apps, and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "congope.second_factor",
     "planning",
     "scorecard",
 ]
@@ -114,9 +119,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A database lost mid-request answers templates/503.html, in the language chosen above.
+    "congope.database_errors.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Sends administrators and planners to enrol or verify before anything else.
+    "congope.second_factor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "congope.content_policy.ContentSecurityPolicyMiddleware",
@@ -302,6 +312,16 @@ AXES_ENABLE_ADMIN = False
 # Not a line at every manage.py command; failures and lockouts are still logged.
 AXES_VERBOSE = False
 
+# --- Second factor (django-otp, docs/security.md) ------------------------------------------
+
+# Administrators and planners confirm a code from an authenticator app after the password
+# (planning.access.requires_second_factor). Off only for local demos and the test suite.
+SECOND_FACTOR_REQUIRED = env_bool("SECOND_FACTOR_REQUIRED", True)
+# The name the authenticator app shows beside the account.
+OTP_TOTP_ISSUER = "CONGOPE"
+# Nobody, administrators included, reads another person's secret or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # --- Logs ---------------------------------------------------------------------------------
 
 # JSON lines on stderr in production (for journald or a log collector), text in development.
@@ -330,3 +350,7 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Computed scorecards are reused while the data does not change (scorecard/cache.py); this
+# bounds how long a change made outside the app (SQL by hand) can go unseen. 0: never reuse.
+SCORECARD_CACHE_SECONDS = env_int("SCORECARD_CACHE_SECONDS", 300)

@@ -20,3 +20,6 @@ AUTHENTICATION_BACKENDS = [
     "congope.throttling.LenientAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Existing tests sign in with the password alone; tests/test_second_factor.py turns it on.
+SECOND_FACTOR_REQUIRED = False

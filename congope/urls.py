@@ -18,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("segundo-factor/", include("congope.second_factor.urls")),
     path("admin/", admin.site.urls),
     path("salud/", health.health, name="health"),
     path("", include("planning.urls")),

@@ -7,6 +7,7 @@ they may see but not change.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -46,6 +47,16 @@ def role_of(user) -> str | None:
         role = next((r for r in _PRECEDENCE if GROUP_NAMES[r] in names), None)
     user._congope_role = role
     return role
+
+
+def requires_second_factor(user) -> bool:
+    """Must the user confirm a one-time code after the password (issue 6)?
+
+    Administrators and planners change the plan and its accounts, so a stolen password
+    alone must not be enough; directors and reporters are not asked. Nobody is asked while
+    ``SECOND_FACTOR_REQUIRED`` is off (local demos, the test suite).
+    """
+    return settings.SECOND_FACTOR_REQUIRED and role_of(user) in (ADMIN, PLANNER)
 
 
 def unit_ids_of(user) -> frozenset[int]:
@@ -105,10 +116,16 @@ def can_report_values(user) -> bool:
 
 def can_see_unvalidated(user, indicator) -> bool:
     """Unvalidated values and evidence are seen by their unit, planners, admins and directors."""
+    return can_see_unvalidated_of_units(user, [indicator.responsible_unit_id])
+
+
+def can_see_unvalidated_of_units(user, unit_ids) -> bool:
+    """``can_see_unvalidated`` for every indicator whose responsible unit is in ``unit_ids``
+    (a page of many indicators asks once per unit, not once per indicator)."""
     role = role_of(user)
     if role in (ADMIN, PLANNER, DIRECTOR):
         return True
-    return role == REPORTER and indicator.responsible_unit_id in unit_ids_of(user)
+    return role == REPORTER and set(unit_ids) <= unit_ids_of(user)
 
 
 def can_see_all_unvalidated(user) -> bool:
