@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from planning import revision
 from planning.models import (
     Indicator,
     Institution,
@@ -216,6 +217,7 @@ def _progress(indicators: list[tuple], years: tuple[int, int], rng) -> tuple[int
             written_values += _flush(Measurement, values)
     written_targets += _flush(Target, targets)
     written_values += _flush(Measurement, values)
+    revision.data_changed()  # bulk_create sends no history signal
     return written_targets, written_values
 
 
@@ -230,6 +232,7 @@ def delete_synthetic_plan(code: str = PLAN_CODE) -> None:
         Indicator.objects.filter(plan=plan).delete()
         StrategicObjective.objects.filter(plan=plan).delete()
         plan.delete()
+        revision.data_changed()
 
 
 @transaction.atomic

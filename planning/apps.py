@@ -8,6 +8,11 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planificación estratégica")
 
     def ready(self):
+        from simple_history.signals import post_create_historical_record
+
+        from planning.revision import data_changed
         from planning.roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="planning-role-permissions")
+        # Every history row marks a change the scorecard's reused figures must see.
+        post_create_historical_record.connect(data_changed, dispatch_uid="planning-revision")

@@ -16,6 +16,8 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
+from planning import revision
+
 CREATED, CHANGED, DELETED = "+", "~", "-"
 _OWN = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
 
@@ -47,7 +49,9 @@ def record_rows(model, where: str, params=(), *, user=None, reason: str = "", ki
             f"SELECT {copied}, %s, %s, %s, %s FROM {qn(model._meta.db_table)} WHERE {where}",
             [*fixed, *params],
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+    revision.data_changed()
+    return written
 
 
 def record_pks(model, pks, **kwargs) -> int:

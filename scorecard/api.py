@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 from planning import access
 from planning.models import Plan
 from planning.periods import InvalidPeriod, Period
-from scorecard.assembly import build_scorecard
+from scorecard import cache
 from scorecard.serializers import scorecard_json
 from scorecard.tokens import user_for_bearer
 
@@ -36,5 +36,5 @@ def scorecard_view(request, code: str):
     unvalidated = request.GET.get("unvalidated") == "1"
     if unvalidated and not access.can_see_all_unvalidated(user):
         return _error(403, "solo Planificación y Dirección ven valores sin validar")
-    card = build_scorecard(plan, cutoff, include_unvalidated=unvalidated)
+    card = cache.scorecard(plan, cutoff, include_unvalidated=unvalidated)
     return JsonResponse(scorecard_json(card), json_dumps_params={"ensure_ascii": False})

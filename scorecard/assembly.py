@@ -368,10 +368,11 @@ class PlanData:
         return series
 
 
-def _read_indicators(plan: Plan) -> list[dict]:
-    return list(
-        Indicator.objects.filter(plan=plan).order_by("order", "code").values(*INDICATOR_FIELDS)
-    )
+def _read_indicators(plan: Plan, only=None) -> list[dict]:
+    indicators = Indicator.objects.filter(plan=plan)
+    if only is not None:
+        indicators = indicators.filter(pk__in=only)
+    return list(indicators.order_by("order", "code").values(*INDICATOR_FIELDS))
 
 
 def _read_structure(plan: Plan) -> tuple[list[dict], list[dict]]:
@@ -388,13 +389,16 @@ def _read_structure(plan: Plan) -> tuple[list[dict], list[dict]]:
     return objectives, perspectives
 
 
-def load_plan_data(plan: Plan, up_to: Period | str, *, include_unvalidated=False) -> PlanData:
+def load_plan_data(
+    plan: Plan, up_to: Period | str, *, include_unvalidated=False, only=None
+) -> PlanData:
     """Read the plan's indicators, targets and values up to the end of ``up_to``'s year.
 
-    Five queries, whatever the number of objectives, indicators or periods.
+    Five queries, whatever the number of objectives, indicators or periods. ``only``: the
+    primary keys of the indicators to read (an indicator's page needs its own alone).
     """
     up_to = Period.parse(up_to)
-    indicators = _read_indicators(plan)
+    indicators = _read_indicators(plan, only)
     where = Q(indicator_id__in=[row["pk"] for row in indicators]) & _up_to_year_end(up_to)
     observations, unvalidated = _observations(where, _statuses(include_unvalidated))
     objectives, perspectives = _read_structure(plan)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from planning import access, accounts
+from planning import access, accounts, revision
 from planning.models import Gadp, Indicator, OrgUnit, Plan, Target
 from planning.periods import Period, periods_between
 from scorecard.models import Measurement
@@ -165,4 +165,5 @@ def seed_demo(*, password: str) -> dict:
                 values.extend(_gadp_parts(row, gadps, rng))
     Target.objects.bulk_create(targets)
     Measurement.objects.bulk_create(values)
+    revision.data_changed()  # bulk_create sends no history signal
     return {"users": list(users), "targets": len(targets), "measurements": len(values)}

@@ -30,11 +30,10 @@ from weasyprint.urls import URLFetcher
 from planning import selectors as plan_selectors
 from planning.models import Indicator, Plan, Target
 from planning.periods import Period
-from scorecard import strategy_map
-from scorecard.assembly import evaluate, load_plan_data
+from scorecard import strategy_map, trend
 from scorecard.formatting import plain
 from scorecard.models import Measurement
-from scorecard.views import cmi, dashboard, pages
+from scorecard.views import cmi, pages
 
 STYLESHEET = "css/pdf.css"
 REPORT_TEMPLATE = "scorecard/pdf/report.html"
@@ -190,11 +189,9 @@ def scorecard_context(plan: Plan, cutoff, *, include_unvalidated: bool = False) 
     """
     period = Period.parse(cutoff)
     document = plan_selectors.plan_document(plan.code)
-    data = load_plan_data(document, period, include_unvalidated=include_unvalidated)
-    card = evaluate(data, period)
-    trend_svg, trend = dashboard._trend(
-        data, dashboard.CutOff(document, period, unvalidated=include_unvalidated), card
-    )
+    cards = trend.scorecards(document, period, include_unvalidated=include_unvalidated)
+    card = cards[-1]
+    trend_svg, trend_rows = trend.chart(document, cards)
     columns = cmi.matrix_columns(document, card, _anchor)
     return {
         "plan": document,
@@ -204,7 +201,7 @@ def scorecard_context(plan: Plan, cutoff, *, include_unvalidated: bool = False) 
         "unvalidated": include_unvalidated,
         "issued": timezone.localdate(),
         "trend_svg": printable(trend_svg),
-        "trend": trend,
+        "trend": trend_rows,
         "columns": columns,
         "perspectives": [p for p in card.perspectives if p.objectives],
         "policies": list(document.institutionalpolicy_set.all()),

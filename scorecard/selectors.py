@@ -55,23 +55,20 @@ def latest_validated_year(plan: Plan) -> int | None:
     return int(latest[:4]) if latest else None
 
 
-def plan_indicators_with_units(plan: Plan) -> list[Indicator]:
-    """The plan's indicators with their responsible unit (one query).
+def plan_units(plan: Plan) -> tuple[list[OrgUnit], set[int | None]]:
+    """The responsible units of the plan's indicators, by code, and their ids (one query).
 
-    Enough to ask the access helper about each one and to offer the units as a filter.
+    The ids include None when an indicator has no unit (only planners, admins and directors
+    see its unvalidated values); the units offered as a filter do not.
     """
-    return list(
+    rows = (
         Indicator.objects.filter(plan=plan)
-        .select_related("responsible_unit")
-        .only("pk", "code", "responsible_unit__code", "responsible_unit__name")
-        .order_by("order", "code")
+        .order_by()
+        .values_list("responsible_unit_id", "responsible_unit__code", "responsible_unit__name")
+        .distinct()
     )
-
-
-def units_of(indicators: list[Indicator]) -> list[OrgUnit]:
-    """The distinct responsible units of ``indicators``, by code (no query)."""
-    units = {i.responsible_unit.code: i.responsible_unit for i in indicators if i.responsible_unit}
-    return [units[code] for code in sorted(units)]
+    units = [OrgUnit(pk=pk, code=code, name=name) for pk, code, name in rows if pk is not None]
+    return sorted(units, key=lambda u: u.code), {pk for pk, _, _ in rows}
 
 
 def objective_page(plan: Plan, code: str) -> StrategicObjective:

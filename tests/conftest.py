@@ -62,3 +62,13 @@ def personas(admin_user, planner, director, reporter, other_reporter):
 @pytest.fixture
 def unit(official_plan):
     return lambda code: OrgUnit.objects.get(code=code)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_scorecard_cache():
+    """Each test starts with no reused scorecards: a rolled-back test leaves the token as it was."""
+    from scorecard import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -18,6 +18,7 @@ from planning.models import (
     StrategicObjective,
     Target,
 )
+from scorecard import cache
 from scorecard.demo import seed_demo
 from scorecard.models import Measurement
 from tests.conftest import PASSWORD, PLAN_CODE
@@ -29,8 +30,9 @@ ROLES = ["admin", "planificacion", "direccion", "responsable", "otro_responsable
 # The director's page at an explicit cut-off: session, user, the user's groups (role);
 # the plan document: plan, principles, policies, perspectives, objectives, strategies,
 # results, indicators (with their unit), responsible units; the scorecard: indicators,
-# measurements, objectives, perspectives, targets.
-QUERIES = 17
+# measurements, objectives, perspectives, targets, read when the data changed since the
+# last computation (always, here: the cache is emptied) and the data's freshness token.
+QUERIES = 18
 
 
 def _url(code=PLAN_CODE):
@@ -229,6 +231,7 @@ def _grow(plan):
 
 
 def _count(client, url, params):
+    cache.clear()  # the computing path; tests/test_scorecard_cache.py counts the reuse
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url, params).status_code == 200
     return len(ctx.captured_queries)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from planning.models import ExpectedResult, Gadp, Indicator, Target
+from scorecard import cache
 from scorecard.demo import seed_demo
 from scorecard.models import Evidence, Measurement
 from tests.conftest import PASSWORD, PLAN_CODE
@@ -263,6 +264,7 @@ def test_the_indicator_page_has_no_inline_script_or_style(client, demo, director
 
 
 def _queries(client, url) -> int:
+    cache.clear()  # the computing path
     with CaptureQueriesContext(connection) as ctx:
         _get(client, url, period="2018")
     return len(ctx.captured_queries)
@@ -309,8 +311,8 @@ def _grow(objective, indicator) -> None:
     ("which", "expected"),
     [
         # session, user, groups, plan, the objective and its units, strategies, results and
-        # indicators (5), then load_plan_data (5).
-        ("objective", 14),
+        # indicators (5), then the data's freshness token and load_plan_data (5).
+        ("objective", 15),
         # session, user, groups, plan, indicator, load_plan_data (5), measurements and their
         # evidence (2), targets, GADP (only once the indicator is disaggregated), then the
         # history of changes: one query each for the indicator, its targets and its values.

@@ -37,8 +37,8 @@ FOOTER = "CONGOPE — Cuadro de Mando Integral — CONGOPE-2017-2021 — corte 2
 # The plan document (plan, principles, policies, perspectives, objectives, strategies,
 # results, indicators with their unit, responsible units); its figures (indicators,
 # measurements, objectives, perspectives, targets); the cause-effect links; the targets
-# and values of the charts.
-REPORT_QUERIES = 17
+# and values of the charts; the data's freshness token.
+REPORT_QUERIES = 18
 
 
 def _report(django_db_blocker, prepare, period, **options) -> dict:

@@ -1,4 +1,5 @@
 from planning.models.indicators import Indicator, Target
+from planning.models.revision import DataRevision
 from planning.models.structure import (
     ExpectedResult,
     Gadp,
@@ -14,6 +15,7 @@ from planning.models.structure import (
 )
 
 __all__ = [
+    "DataRevision",
     "ExpectedResult",
     "Gadp",
     "Indicator",

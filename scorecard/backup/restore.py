@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 
+from planning import revision
 from planning.models import Plan
 from scorecard import evidence
 from scorecard.backup import members
@@ -48,6 +49,8 @@ def import_plan(source, *, replace: bool = False, user=None, file_name: str = ""
         try:
             with transaction.atomic():
                 plan = restore.run(manifest, data, history, replace=replace)
+                # Rows and history arrive by bulk_create, unseen by the history signal.
+                revision.data_changed()
         except (DatabaseError, ValidationError, ValueError, KeyError, TypeError) as exc:
             restore.discard_files()
             raise BackupError(

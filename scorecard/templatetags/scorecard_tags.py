@@ -1,7 +1,8 @@
 """Showing scorecard figures: one place for rounding, status words and status symbols."""
 
 from django import template
-from django.utils.translation import get_language, ngettext
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from scorecard import arithmetic as ar
@@ -39,16 +40,38 @@ def figure(value, places: int = 2) -> str:
     return text.replace(".", ",") if (get_language() or "es").startswith("es") else text
 
 
-@register.inclusion_tag("includes/_semaforo.html")
-def semaforo(status: str, achievement=None, provisional: bool = False):
-    """The traffic light: colour, symbol and word, plus the figure when there is one."""
-    return {
-        "status": status,
-        "label": status_label(status),
-        "symbol": status_symbol(status),
-        "achievement": achievement,
-        "provisional": provisional,
-    }
+@register.simple_tag
+def semaforo(status: str, achievement=None, provisional: bool = False) -> str:
+    """The traffic light: colour, symbol and word, plus the figure when there is one.
+
+    Built here rather than from a template: a large plan's CMI shows thousands of them.
+    """
+    label = status_label(status)
+    if status == ar.NOT_DUE:
+        return format_html(
+            '<span class="semaforo semaforo-no_aplica"><span class="visually-hidden">{}</span>'
+            "</span>",
+            label,
+        )
+    figure_text = "" if achievement is None else f" · {figure(achievement)} %"
+    note = (
+        format_html(
+            ' <abbr title="{}">({})</abbr>',
+            gettext("incluye valores reportados sin validar"),
+            gettext("provisional"),
+        )
+        if provisional
+        else ""
+    )
+    return format_html(
+        '<span class="semaforo semaforo-{}"><span class="semaforo-symbol" aria-hidden="true">'
+        "{}</span> {}{}{}</span>",
+        status,
+        status_symbol(status),
+        label,
+        figure_text,
+        note,
+    )
 
 
 @register.filter

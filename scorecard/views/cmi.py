@@ -23,8 +23,9 @@ from planning import access, selectors
 from planning.models import Indicator, ObjectiveLink, Plan
 from planning.periods import Period
 from scorecard import arithmetic as ar
-from scorecard import strategy_map
-from scorecard.assembly import IndicatorRow, ObjectiveRow, build_scorecard, plan_bands
+from scorecard import cache, strategy_map
+from scorecard.assembly import IndicatorRow, ObjectiveRow, plan_bands
+from scorecard.selectors import plan_units
 from scorecard.views.dashboard import CutOff, period_choices, read_cutoff
 
 
@@ -138,8 +139,9 @@ def cmi(request, code: str):
     """
     access.require_read(request.user)
     document = _document(code)
-    cutoff = read_cutoff(request, document, _plan_indicators(document))
-    card = build_scorecard(document, cutoff.period, include_unvalidated=cutoff.unvalidated)
+    units = {i.responsible_unit_id for i in _plan_indicators(document)}
+    cutoff = read_cutoff(request, document, units)
+    card = cache.scorecard(document, cutoff.period, include_unvalidated=cutoff.unvalidated)
     context = {
         "plan": document,
         "card": card,
@@ -227,9 +229,9 @@ def strategy_map_view(request, code: str):
     """
     access.require_read(request.user)
     plan = get_object_or_404(Plan, code=code)
-    indicators = Indicator.objects.filter(plan=plan).only("pk", "responsible_unit_id")
-    cutoff = read_cutoff(request, plan, indicators)
-    card = build_scorecard(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
+    unit_ids = plan_units(plan)[1]
+    cutoff = read_cutoff(request, plan, unit_ids)
+    card = cache.scorecard(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
     bands = map_bands(card, objective_href(cutoff))
     links = _links(plan)
     title = _("Mapa estratégico del plan %(plan)s al corte %(period)s") % {

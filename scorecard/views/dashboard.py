@@ -1,8 +1,8 @@
 """The tablero: the plan's scorecard at a cut-off, for directors (read only).
 
-The figures are read once (``load_plan_data``, five queries) and evaluated at the cut-off
-and at each year of the trend (no queries); nothing here computes a figure. The cut-off
-helpers are shared with the objective and indicator pages.
+The figures are read once and evaluated at the cut-off and at each year of the trend
+(``scorecard.trend``, reused while the data does not change); nothing here computes a
+figure. The cut-off helpers are shared with the objective and indicator pages.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,9 +20,9 @@ from planning import access
 from planning.models import Plan
 from planning.periods import ANNUAL, QUARTERLY, SEMESTRAL, InvalidPeriod, Period, periods_of_year
 from scorecard import arithmetic as ar
-from scorecard import charts, selectors
-from scorecard.assembly import IndicatorRow, ObjectiveRow, PerspectiveRow, evaluate, load_plan_data
-from scorecard.assembly import plan_bands as bands_of
+from scorecard import selectors, trend
+from scorecard.assembly import IndicatorRow, ObjectiveRow, PerspectiveRow
+from scorecard.views import paging
 
 PART_NAMES = {
     ANNUAL: [gettext_lazy("año completo")],
@@ -56,13 +55,14 @@ class CutOff:
         return urlencode(params)
 
 
-def read_cutoff(request, plan: Plan, indicators) -> CutOff:
+def read_cutoff(request, plan: Plan, unit_ids) -> CutOff:
     """The cut-off asked for in ``?period=`` (default: the last year with validated values).
 
     ``?unvalidated=1`` is honoured only when the user may see the unvalidated values of
-    every indicator in ``indicators`` (the access helper decides); otherwise a notice says so.
+    every indicator the page shows, whose responsible units are ``unit_ids`` (the access
+    helper decides); otherwise a notice says so.
     """
-    may = all(access.can_see_unvalidated(request.user, i) for i in indicators)
+    may = access.can_see_unvalidated_of_units(request.user, unit_ids)
     text = request.GET.get("period", "").strip()
     period = _period_in_plan(text, plan)
     cutoff = CutOff(plan, period or _default_period(plan), may_see_unvalidated=may)
@@ -107,12 +107,6 @@ def period_choices(cutoff: CutOff) -> list[tuple[int, list[tuple[str, str]]]]:
     return groups
 
 
-def trend_periods(cutoff: CutOff) -> list[Period]:
-    """The plan's years up to the cut-off's, then the cut-off itself when it is not a year."""
-    years = [Period(y, ANNUAL) for y in range(cutoff.plan.start_year, cutoff.period.year)]
-    return [*years, cutoff.period]
-
-
 @dataclass
 class Line:
     """A row of an indicator table: the indicator and where it sits in the plan."""
@@ -138,29 +132,11 @@ def _choice(request, name: str, allowed: list[str], what: str, cutoff: CutOff) -
     return value
 
 
-def _trend(data, cutoff: CutOff, card) -> tuple[str, list]:
-    """The plan's score at each trend period (no queries), drawn and as rows for a table."""
-    nodes = [
-        (p.code, card.node if p == cutoff.period else evaluate(data, p).node)
-        for p in trend_periods(cutoff)
-    ]
-    title = _("Cumplimiento del plan %(plan)s hasta %(period)s (%%)") % {
-        "plan": cutoff.plan.code,
-        "period": cutoff.period.code,
-    }
-    svg = charts.line_chart(
-        [(label, node.achievement) for label, node in nodes],
-        title=title,
-        bands=bands_of(cutoff.plan),
-    )
-    # Safe: charts escapes every text it writes into the SVG.
-    return mark_safe(svg), nodes
-
-
-def _tables(card, unit: str, perspective: str) -> tuple[list[PerspectiveRow], list[tuple]]:
+def _tables(request, card, unit: str, perspective: str) -> tuple[list[PerspectiveRow], list[tuple]]:
     """The perspectives shown, and the indicator tables narrowed by unit and perspective.
 
-    Each table is (id, heading, rows, what to say when empty): red and grey first.
+    Each table is (id, heading, one page of its rows, what to say when empty): red and grey
+    first. ``?pagina-<id>=`` chooses each table's page.
     """
     perspectives = [p for p in card.perspectives if not perspective or p.code == perspective]
     lines = [
@@ -184,7 +160,21 @@ def _tables(card, unit: str, perspective: str) -> tuple[list[PerspectiveRow], li
             _("Ningún indicador con estos filtros."),
         ),
     ]
-    return perspectives, tables
+    return perspectives, [
+        (
+            table_id,
+            heading,
+            paging.paginate(
+                request,
+                rows,
+                f"pagina-{table_id}",
+                label=_("Páginas de la tabla «%(table)s»") % {"table": heading},
+                anchor=table_id,
+            ),
+            empty,
+        )
+        for table_id, heading, rows, empty in tables
+    ]
 
 
 @login_required
@@ -194,17 +184,16 @@ def home(request):
     plan, plans = selectors.chosen_plan(request.GET.get("plan"))
     if plan is None:
         return redirect("plan-list")
-    indicators = selectors.plan_indicators_with_units(plan)
-    cutoff = read_cutoff(request, plan, indicators)
-    data = load_plan_data(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
-    card = evaluate(data, cutoff.period)
-    units = selectors.units_of(indicators)
+    units, unit_ids = selectors.plan_units(plan)
+    cutoff = read_cutoff(request, plan, unit_ids)
+    cards = trend.scorecards(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
+    card = cards[-1]
     unit = _choice(request, "unit", [u.code for u in units], _("la unidad"), cutoff)
     perspective = _choice(
         request, "perspective", [p.code for p in card.perspectives], _("la perspectiva"), cutoff
     )
-    perspectives, tables = _tables(card, unit, perspective)
-    trend_svg, trend = _trend(data, cutoff, card)
+    perspectives, tables = _tables(request, card, unit, perspective)
+    trend_svg, trend_rows = trend.chart(plan, cards)
     context = {
         "plan": plan,
         "plans": plans,
@@ -218,7 +207,7 @@ def home(request):
             (_("Tablero"), None),
         ],
         "trend_svg": trend_svg,
-        "trend": trend,
+        "trend": trend_rows,
         "units": units,
         "unit": next((u for u in units if u.code == unit), None),
         "perspective": perspective,

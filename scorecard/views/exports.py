@@ -6,10 +6,9 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from planning import access
-from planning.models import Indicator, Plan
+from planning.models import Plan
 from planning.periods import InvalidPeriod, Period
-from scorecard import exports
-from scorecard.assembly import build_scorecard
+from scorecard import cache, exports, selectors
 from scorecard.views.dashboard import read_cutoff
 
 
@@ -41,9 +40,9 @@ def scorecard_xlsx(request, code: str):
             f"({plan.start_year}–{plan.end_year}): use 2019, 2019-S1, 2019-T2 o 2019-03.",
             content_type="text/plain; charset=utf-8",
         )
-    indicators = Indicator.objects.filter(plan=plan).only("pk", "responsible_unit_id")
-    cutoff = read_cutoff(request, plan, indicators)
-    card = build_scorecard(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
+    unit_ids = selectors.plan_units(plan)[1]
+    cutoff = read_cutoff(request, plan, unit_ids)
+    card = cache.scorecard(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
     response = HttpResponse(exports.scorecard_xlsx(card), content_type=exports.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(card)}"'
     return response

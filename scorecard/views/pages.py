@@ -25,7 +25,7 @@ from planning import access
 from planning.models import Gadp, Indicator, Plan, StrategicObjective
 from planning.periods import Period, periods_between
 from scorecard import arithmetic as ar
-from scorecard import charts, selectors
+from scorecard import charts, selectors, trend
 from scorecard.assembly import (
     INDICATOR_FIELDS,
     IndicatorRow,
@@ -37,7 +37,7 @@ from scorecard.assembly import (
 from scorecard.change_history import HISTORY_LIMIT, indicator_history
 from scorecard.formatting import plain
 from scorecard.models import Measurement
-from scorecard.views.dashboard import period_choices, read_cutoff, trend_periods
+from scorecard.views.dashboard import period_choices, read_cutoff
 
 # The ficha's calculation settings; every other field of Indicator is the ficha itself.
 CALCULATION_FIELDS = Indicator.CALCULATION_FIELDS
@@ -83,10 +83,9 @@ def objective_detail(request, code: str, obj_code: str):
     except StrategicObjective.DoesNotExist as exc:
         raise Http404 from exc
     indicators = list(objective.indicators.all())
-    cutoff = read_cutoff(request, plan, indicators)
-    data = load_plan_data(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
-    periods = trend_periods(cutoff)
-    cards = [evaluate(data, p) for p in periods]  # the last one is the cut-off
+    cutoff = read_cutoff(request, plan, {i.responsible_unit_id for i in indicators})
+    periods = trend.periods(plan, cutoff.period)
+    cards = trend.scorecards(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
     row = next(o for o in cards[-1].objectives if o.pk == objective.pk)
     history = {i.pk: [] for i in indicators}
     for card in cards:
@@ -174,9 +173,11 @@ def readable_indicator(request, code: str, ind_code: str) -> tuple[Plan, Indicat
 def indicator_detail(request, code: str, ind_code: str):
     """The ficha, the semáforo at the cut-off, targets against values and their history."""
     plan, indicator = readable_indicator(request, code, ind_code)
-    cutoff = read_cutoff(request, plan, [indicator])
-    data = load_plan_data(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
-    row = next(i for i in evaluate(data, cutoff.period).indicators if i.pk == indicator.pk)
+    cutoff = read_cutoff(request, plan, [indicator.responsible_unit_id])
+    data = load_plan_data(
+        plan, cutoff.period, include_unvalidated=cutoff.unvalidated, only=[indicator.pk]
+    )
+    row = evaluate(data, cutoff.period).indicators[0]
     measurements = selectors.indicator_measurements(
         indicator, unvalidated=cutoff.may_see_unvalidated
     )
