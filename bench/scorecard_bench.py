@@ -8,6 +8,10 @@ the floor: one plain query reading the plan's values up to the end of the cut-of
 ``DATABASE_URL`` (default ``sqlite:////tmp/bench.sqlite3``); it is migrated and filled
 the first time. A page that does not exist yet is reported as not available.
 
+The timed requests find the scorecard computed by the warm-up (``scorecard.cache``), as a
+director's second look does while nobody writes; the last two columns time the same page
+right after a write (``revision.data_changed``), when it reads and computes everything again.
+
     python -m bench.scorecard_bench [--runs 10] [--replace] [--only json]
 """
 
@@ -17,7 +21,7 @@ import argparse
 import os
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.management import call_command
 from django.db import connection
@@ -25,7 +29,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.synthetic_plan import PLAN_CODE, create_synthetic_plan, delete_synthetic_plan
-from planning import access, accounts
+from planning import access, accounts, revision
 from planning.models import Indicator, Plan
 from scorecard import demo
 from scorecard.models import Measurement
@@ -57,6 +61,7 @@ class Timing:
     status: int
     times_ms: list[float]
     queries: int
+    changed_ms: list[float] = field(default_factory=list)  # each right after a data change
 
     @property
     def median(self) -> float:
@@ -111,7 +116,15 @@ def measure(client: Client, path: str, params: dict, runs: int) -> Timing:
         times.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as ctx:
         client.get(path, params)
-    return Timing(status, times, len(ctx.captured_queries))
+    queries = len(ctx.captured_queries)
+    # The same page right after a write: the scorecard is read and computed again.
+    changed = []
+    for _ in range(max(3, runs // 3)):
+        revision.data_changed()
+        started = time.perf_counter()
+        client.get(path, params)
+        changed.append((time.perf_counter() - started) * 1000)
+    return Timing(status, times, queries, changed)
 
 
 def floor(plan: Plan, cutoff: str, runs: int) -> tuple[float, int]:
@@ -151,10 +164,11 @@ def _row(case: Case, bench: Timing, congope: Timing, floor_ms: float) -> str:
     times = bench.times_ms
     verdict = "ok" if bench.median < THRESHOLD_MS else f"> {THRESHOLD_MS} ms"
     same = "=" if bench.queries == congope.queries else "≠"
+    changed = statistics.median(bench.changed_ms)
     return (
         f"{name:<24} {bench.median:>8.1f} {min(times):>8.1f} {max(times):>8.1f} "
         f"{bench.queries:>5} {same} {congope.queries:<5} {floor_ms:>8.1f} "
-        f"{bench.median / floor_ms:>6.2f}  {verdict}"
+        f"{bench.median / floor_ms:>6.2f}  {verdict:<9} {changed:>9.1f} {changed / floor_ms:>6.2f}"
     )
 
 
@@ -172,7 +186,8 @@ def run(runs: int = 10, replace: bool = False, only: str = "") -> None:
     )
     print(
         f"{'página y corte':<24} {'mediana':>8} {'mín':>8} {'máx':>8} "
-        f"{'consultas (CONGOPE)':<13} {'piso':>8} {'razón':>6}"
+        f"{'consultas (CONGOPE)':<13} {'piso':>8} {'razón':>6}  {'':<9} "
+        f"{'tras cambio':>9} {'razón':>6}"
     )
     floors: dict[str, tuple[float, int]] = {}
     for case in CASES:

@@ -52,6 +52,7 @@ INDICATOR_FIELDS = (
     "yellow_threshold",
     "weight",
     "unit_of_measure",
+    "result_id",
 )
 
 
@@ -67,6 +68,7 @@ class IndicatorRow:
     result: ar.IndicatorResult
     weight: Decimal
     provisional: bool = False  # fed by reported-but-unvalidated values
+    result_id: int | None = None  # the expected result (meta) it measures
 
     @property
     def status(self) -> str:
@@ -474,6 +476,7 @@ def evaluate(data: PlanData, cutoff: Period | str) -> Scorecard:
                 result=result,
                 weight=row["weight"],
                 provisional=_is_provisional(result, data.unvalidated.get(pk, set())),
+                result_id=row["result_id"],
             )
         )
     perspectives = _perspectives(data, by_objective, bands)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from planning import access, selectors
-from planning.models import Indicator, ObjectiveLink, Plan
+from planning.models import ObjectiveLink, Plan
 from planning.periods import Period
 from scorecard import arithmetic as ar
 from scorecard import cache, strategy_map
@@ -65,12 +65,12 @@ def objective_href(cutoff: CutOff):
     return lambda code: reverse("objective-detail", args=[plan_code, code]) + f"?{cutoff.query}"
 
 
-def _results(objective, rows: dict[int, IndicatorRow], bands: ar.Bands) -> list[ResultCell]:
+def _results(objective, row: ObjectiveRow, bands: ar.Bands) -> list[ResultCell]:
     """Each result of ``objective`` rolled up from its linked indicators (DOMAIN 5)."""
     linked = defaultdict(list)
-    for indicator in objective.indicators.all():
-        if indicator.result_id is not None and indicator.pk in rows:
-            linked[indicator.result_id].append(rows[indicator.pk])
+    for indicator in row.indicators:
+        if indicator.result_id is not None:
+            linked[indicator.result_id].append(indicator)
     cells = []
     for result in objective.expectedresult_set.all():
         children = linked.get(result.pk, [])
@@ -90,14 +90,13 @@ def _results(objective, rows: dict[int, IndicatorRow], bands: ar.Bands) -> list[
 def matrix_columns(document: Plan, card, href) -> list[Column]:
     """The columns of the matrix, one per objective in plan order (no queries)."""
     objectives = {o.pk: o for p in document.perspective_set.all() for o in p.objectives.all()}
-    rows = {i.pk: i for i in card.indicators}
     bands = plan_bands(document)
     return [
         Column(
             objective=row,
             perspective_code=perspective.code,
             href=href(row.code),
-            results=_results(objectives[row.pk], rows, bands),
+            results=_results(objectives[row.pk], row, bands),
             indicators=row.indicators,
         )
         for perspective in card.perspectives
@@ -115,18 +114,9 @@ def _crumbs(plan: Plan, here: str) -> list[tuple[str, str | None]]:
 
 def _document(code: str) -> Plan:
     try:
-        return selectors.plan_document(code)
+        return selectors.plan_document(code, with_indicators=False)
     except Plan.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def _plan_indicators(document: Plan) -> list[Indicator]:
-    return [
-        i
-        for p in document.perspective_set.all()
-        for o in p.objectives.all()
-        for i in o.indicators.all()
-    ]
 
 
 @require_GET
@@ -134,13 +124,14 @@ def _plan_indicators(document: Plan) -> list[Indicator]:
 def cmi(request, code: str):
     """The Cuadro de Mando Integral: section 11's matrix with each figure at the cut-off.
 
-    Queries (whatever the plan's size): 9 for the plan document, 5 for the scorecard, 1 for
-    the default cut-off when none is asked for, plus the session, user and role lookups.
+    Queries (whatever the plan's size): 8 for the plan document (its indicators and their
+    figures come from the scorecard), 1 for the units of its indicators, the data's freshness
+    token and, when the data changed, 5 for the scorecard; 1 for the default cut-off when
+    none is asked for; plus the session, user and role lookups.
     """
     access.require_read(request.user)
     document = _document(code)
-    units = {i.responsible_unit_id for i in _plan_indicators(document)}
-    cutoff = read_cutoff(request, document, units)
+    cutoff = read_cutoff(request, document, plan_units(document)[1])
     card = cache.scorecard(document, cutoff.period, include_unvalidated=cutoff.unvalidated)
     context = {
         "plan": document,
