@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
+from planning import access
 from planning.models import (
     ExpectedResult,
     Gadp,
@@ -33,6 +34,13 @@ class OrgUnitAdmin(admin.ModelAdmin):
     list_filter = ["kind", "institution"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent", "members"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Members decide what reporters report: planners see them here but do not change
+        # them, as on the unit's editing page.
+        if access.can_manage_members(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "members"]
 
 
 @admin.register(Gadp)

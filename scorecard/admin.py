@@ -7,10 +7,23 @@ from scorecard.tokens import token_issue
 
 
 class EvidenceInline(admin.TabularInline):
+    """Evidence enters through the report form, which checks what each file is: here it is
+    read and removed, never added or replaced."""
+
     model = Evidence
     extra = 0
-    readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
-    fields = ["file", *readonly_fields]
+    readonly_fields = [
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Measurement)
@@ -29,17 +42,47 @@ class MeasurementAdmin(admin.ModelAdmin):
     list_select_related = ["indicator", "gadp", "reported_by", "validated_by"]
     list_filter = ["status", "indicator__plan", "indicator__responsible_unit"]
     search_fields = ["indicator__code", "period", "analysis"]
-    autocomplete_fields = ["indicator", "gadp", "reported_by", "validated_by"]
-    readonly_fields = ["version", "updated_at"]
+    autocomplete_fields = ["indicator", "gadp"]
+    # Who reported and validated, and which import wrote it, are the workflow's record;
+    # the lock moves only with the workflow's writes.
+    readonly_fields = [
+        "version",
+        "updated_at",
+        "reported_by",
+        "reported_at",
+        "validated_by",
+        "validated_at",
+        "import_batch",
+        "import_row",
+    ]
     inlines = [EvidenceInline]
+
+    # Values change only through the workflow (Mis indicadores, validation, imports), which
+    # checks access, closed periods and the version lock: here they are read, never written.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
+    """Read and removed here; added only through the report form, which checks each file."""
+
     list_display = ["original_name", "measurement", "content_type", "size", "uploaded_at"]
     list_select_related = ["measurement__indicator", "measurement__gadp"]
     search_fields = ["original_name", "measurement__indicator__code"]
     autocomplete_fields = ["measurement"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApiToken)

@@ -8,9 +8,9 @@ is served by :func:`open_for` only to users who may see the indicator's unvalida
 
 from __future__ import annotations
 
+import re
 import uuid
 import zipfile
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -41,6 +41,9 @@ KINDS = {
     "odt": ("application/vnd.oasis.opendocument.text", lambda h: h.startswith(_ZIP)),
 }
 _OFFICE_MARK = {"xlsx": "xl/", "docx": "word/", "ods": "mimetype", "odt": "mimetype"}
+# Either system's directory separator: the name comes from the uploader's machine.
+_DIRECTORIES = re.compile(r"^.*[/\\]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class EvidenceError(ValueError):
@@ -55,9 +58,19 @@ def allowed_extensions() -> str:
     return ", ".join(sorted(KINDS))
 
 
+def file_name(name: str | None) -> str:
+    """The file's own name as people read it and save it: no directory part (``/`` or
+    ``\\``) and no control characters, which a download header could not carry.
+
+    "" when nothing is left (a download then offers the stored random name).
+    """
+    name = _DIRECTORIES.sub("", _CONTROL.sub("", name or "")).strip()
+    return "" if name in (".", "..") else name
+
+
 def check_file(upload) -> tuple[str, str]:
     """(extension, content type) of an acceptable upload, or EvidenceError saying why not."""
-    name = PurePath(upload.name or "").name
+    name = file_name(upload.name)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in KINDS:
         raise EvidenceError(
@@ -106,7 +119,7 @@ def attach(user, measurement: Measurement, upload) -> Evidence:
     if not access.can_report(user, measurement.indicator):
         raise PermissionDenied
     extension, content_type = check_file(upload)
-    original = PurePath(upload.name).name[:255]
+    original = file_name(upload.name)[:255]
     upload.name = f"{uuid.uuid4().hex}.{extension}"
     evidence = Evidence(
         measurement=measurement,
@@ -128,6 +141,6 @@ def open_for(user, evidence: Evidence) -> FileResponse:
     return FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
-        filename=evidence.original_name,
+        filename=file_name(evidence.original_name),
         content_type=evidence.content_type,
     )

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from planning import access
@@ -44,5 +45,6 @@ def scorecard_xlsx(request, code: str):
     cutoff = read_cutoff(request, plan, unit_ids)
     card = cache.scorecard(plan, cutoff.period, include_unvalidated=cutoff.unvalidated)
     response = HttpResponse(exports.scorecard_xlsx(card), content_type=exports.CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(card)}"'
+    # Codes are the plan's own text: the header is quoted (and encoded) by Django.
+    response["Content-Disposition"] = content_disposition_header(True, exports.filename(card))
     return response

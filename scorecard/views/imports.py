@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -172,7 +173,7 @@ def import_template(request):
     data = form.cleaned_data
     template = template_for(data["plan"], data["unidad"], data["periodo"])
     response = HttpResponse(template_xlsx(template), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{template.file_name}"'
+    response["Content-Disposition"] = content_disposition_header(True, template.file_name)
     return response
 
 
