@@ -58,3 +58,8 @@ messages: install-dev
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+# Load scenario: gunicorn + throwaway PostgreSQL on 127.0.0.1, 50 then 200 users (bench/README.md).
+.PHONY: load
+load: install-dev
+	$(PY) bench/load/run.py $(LOAD_ARGS)
