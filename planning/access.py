@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 ADMIN = "admin"
 PLANNER = "planificacion"
@@ -23,11 +24,12 @@ GROUP_NAMES = {
     DIRECTOR: "Dirección",
     REPORTER: "Responsable de unidad",
 }
+# Shown beside the user's name, in the page's language (commands print the Spanish).
 ROLE_LABELS = {
-    ADMIN: "Administrador",
-    PLANNER: "Planificación",
-    DIRECTOR: "Dirección",
-    REPORTER: "Responsable de unidad",
+    ADMIN: gettext_lazy("Administrador"),
+    PLANNER: gettext_lazy("Planificación"),
+    DIRECTOR: gettext_lazy("Dirección"),
+    REPORTER: gettext_lazy("Responsable de unidad"),
 }
 # When someone holds several roles, the broadest one decides.
 _PRECEDENCE = (ADMIN, PLANNER, DIRECTOR, REPORTER)
