@@ -17,6 +17,7 @@ class IndicatorPeriodImporter(Importer):
 
     def start(self, layout, result) -> None:
         self.layout, self.problems = layout, result.problems
+        self.period_codes: dict[tuple, object] = {}
 
     def problem(self, row, column: str, message: str) -> None:
         """Record a problem of the row's column; returns None, for ``return self.problem(…)``."""
@@ -47,15 +48,31 @@ class IndicatorPeriodImporter(Importer):
             return None
         if period is None:
             return self.problem(row, "periodo", "falta el periodo")
-        if indicator is None:
-            return period.code
+        # A file repeats a few dozen periods: each is checked once per periodicity.
+        known = self.period_codes
+        periodicity = indicator.periodicity if indicator is not None else None
+        code = known.get((period, periodicity))
+        if code is None:
+            code = known[period, periodicity] = self._period_code(period, periodicity)
+        if type(code) is str:
+            return code
+        return self.problem(row, "periodo", code.message)
+
+    def _period_code(self, period, periodicity):
+        """The period's code, or a refusal when it is not one of the indicator's periods."""
         plan = self.plan
-        if period.periodicity != indicator.periodicity or not (
-            plan.start_year <= period.year <= plan.end_year
+        if periodicity is None or (
+            period.periodicity == periodicity and plan.start_year <= period.year <= plan.end_year
         ):
-            message = (
-                f"el periodo {period.code} no corresponde a un indicador {indicator.periodicity} "
-                f"del plan {plan.start_year}–{plan.end_year}"
-            )
-            return self.problem(row, "periodo", message)
-        return period.code
+            return period.code
+        return _Refusal(
+            f"el periodo {period.code} no corresponde a un indicador {periodicity} "
+            f"del plan {plan.start_year}–{plan.end_year}"
+        )
+
+
+class _Refusal:
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message

@@ -143,6 +143,16 @@ def sniff_delimiter(first_line: str) -> str:
     return ";" if counts[";"] > counts[","] else ","
 
 
+def data_rows(records: list[list]) -> list[tuple[int, list]]:
+    """The rows after the header, numbered as a spreadsheet shows them; blank ones left out."""
+    return [
+        (n, r)
+        for n, r in enumerate(records[1:], start=2)
+        # Most rows start with a key: the first cell alone tells they are not blank.
+        if (r and type(r[0]) is str and r[0].strip()) or not all(map(is_blank, r))
+    ]
+
+
 def read_csv(data: bytes) -> Table:
     """A csv's rows as text cells; separator and encoding detected from the file itself."""
     text = decode_text(data)
@@ -154,5 +164,4 @@ def read_csv(data: bytes) -> Table:
         raise FileProblem(f"csv mal formado cerca de la fila {reader.line_num}: {exc}") from None
     if not records:
         raise FileProblem("está vacío")
-    rows = [(n, r) for n, r in enumerate(records[1:], start=2) if not all(map(is_blank, r))]
-    return Table(header=records[0], rows=rows)
+    return Table(header=records[0], rows=data_rows(records))

@@ -8,9 +8,11 @@ any problem in any row leaves the database as it was (PITFALLS 7, 13).
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, router, transaction
 
 from planning.resources import SpreadsheetResource
 from scorecard.imports.reading import FileProblem, read_table
@@ -19,6 +21,8 @@ from scorecard.models import ImportBatch
 
 #: Rows per INSERT / UPDATE statement.
 BATCH_SIZE = 1000
+#: SQLite's page cache during an import, in KiB (see :func:`sqlite_page_cache`).
+SQLITE_CACHE_KIB = 128 * 1024
 
 CREATED = "creado"
 UPDATED = "actualizado"
@@ -61,7 +65,7 @@ class ImportResult:
         return not self.problems
 
     def count(self, outcome: str) -> int:
-        return sum(1 for value in self.outcomes.values() if value == outcome)
+        return list(self.outcomes.values()).count(outcome)
 
     @property
     def created(self) -> int:
@@ -126,6 +130,48 @@ def run_import(
     ``keep_rows``: keep up to that many rows of each outcome in the result, for a preview.
     """
     importer.check_user()
+    with cyclic_gc_paused(), sqlite_page_cache(SQLITE_CACHE_KIB):
+        return _run(importer, source, file_name, dry_run, keep_rows)
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Python's cycle collector off for the duration: a large file becomes a few hundred
+    thousand lists, tuples and dicts at once, none in a cycle, and the collector would walk
+    all of them again every few thousand new ones (a third of a 100,000-row import's time,
+    measured). Reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def sqlite_page_cache(kib: int):
+    """SQLite's page cache at ``kib`` for the duration (PostgreSQL: nothing changes).
+
+    Django leaves SQLite's default, 2 MB: a 100,000-row import touches tens of MB of table
+    and index pages (values, history), which would go out to disk and back again before
+    the commit. SQLite takes the memory only as pages are read.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _run(importer: Importer, source, file_name: str, dry_run: bool, keep_rows: int):
     result = ImportResult(kind=importer.kind, dry_run=dry_run)
     try:
         table = read_table(source, file_name)
@@ -142,6 +188,7 @@ def run_import(
             importer.validate(rows, layout, result, lock=not dry_run)
             if keep_rows:
                 _keep_sample(result, rows, layout, keep_rows)
+            del rows  # the importer keeps what it writes: the rest is memory a large file needs
             if result.problems or dry_run or not (result.created or result.updated):
                 return result
             result.batch = _record(importer, result, file_name or _name_of(source))

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
+from typing import NamedTuple
 
 from planning.periods import Period
-from planning.resources import CellError, Column, SpreadsheetResource, cell_text, normalize
+from planning.resources import Column, SpreadsheetResource, cell_text, is_blank, normalize
+from scorecard.imports.cells import read_column
 from scorecard.imports.reading import Table
 
 UNCACHED_FORMULA = (
@@ -107,42 +110,76 @@ def match_header(table: Table, resource: SpreadsheetResource) -> tuple[Layout, l
     return layout, problems
 
 
-@dataclass
-class Row:
+NONE_FAILED = frozenset()
+
+
+class Row(NamedTuple):
     """A data row's readable cells by column name (``None`` for blank), and those that failed."""
 
     number: int
     values: dict
-    failed: frozenset = frozenset()
+    failed: frozenset = NONE_FAILED
 
 
 def parse_rows(table: Table, layout: Layout) -> tuple[list[Row], list[Problem]]:
-    """Read every present column of every row with its widget; collect the cells that fail."""
-    readers = [
-        (name, index, layout.columns[name].widget.parse) for name, index in layout.index.items()
+    """Read every present column of every row with its widget; collect the cells that fail.
+
+    Column by column (:mod:`.cells`): one loop per column instead of one call per cell.
+    """
+    columns, failed, problems = _read_columns(table, layout)
+    names = list(layout.index)
+    make = tuple.__new__  # a NamedTuple without its Python-level __new__: 100,000 times
+    by_row = zip(*columns, strict=True) if names else ((),) * len(table.rows)
+    rows = [
+        make(Row, (number, dict(zip(names, values, strict=True)), NONE_FAILED))
+        for (number, _cells), values in zip(table.rows, by_row, strict=True)
     ]
-    unnamed = _unnamed_columns(table)
-    rows, problems = [], []
+    for position, names_failed in failed.items():
+        rows[position] = rows[position]._replace(failed=frozenset(names_failed))
+    if table.uncached_formulas:
+        problems += _uncached(table, layout, rows)
+    unnamed, width = _unnamed_columns(table), len(table.header)
     for number, cells in table.rows:
-        values, failed = {}, set()
-        width = len(cells)
-        for name, index, parse in readers:
-            cell = cells[index] if index < width else None
-            if cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()):
-                values[name] = None
-                if (number, index) in table.uncached_formulas:
-                    failed.add(name)
-                    problems.append(layout.problem(number, name, UNCACHED_FORMULA))
-                continue
-            try:
-                values[name] = parse(cell)
-            except CellError as exc:
-                failed.add(name)
-                problems.append(layout.problem(number, name, str(exc), cell))
-        if unnamed or width > len(table.header):
-            problems.extend(_stray_cells(number, cells, unnamed, len(table.header)))
-        rows.append(Row(number, values, frozenset(failed)))
+        if unnamed or len(cells) > width:
+            problems.extend(_stray_cells(number, cells, unnamed, width))
     return rows, problems
+
+
+def _read_columns(table: Table, layout: Layout):
+    """The values of each present column (in ``layout.index`` order), the names of the
+    columns that failed per row position, and their problems."""
+    records = [cells for _number, cells in table.rows]
+    full = min(map(len, records), default=0)
+    columns, failed, problems = [], {}, []
+    for name, index in layout.index.items():
+        if index < full:  # every row reaches this column
+            cells = list(map(itemgetter(index), records))
+        else:
+            cells = [c[index] if index < len(c) else None for c in records]
+        values, failures = read_column(layout.columns[name].widget, cells)
+        for position, message in failures:
+            failed.setdefault(position, set()).add(name)
+            number = table.rows[position][0]
+            problems.append(layout.problem(number, name, message, cells[position]))
+        columns.append(values)
+    return columns, failed, problems
+
+
+def _uncached(table: Table, layout: Layout, rows: list[Row]) -> list[Problem]:
+    """Blank cells of formulas whose result the file never stored: problems, not blanks."""
+    problems = []
+    positions = {number: position for position, (number, _cells) in enumerate(table.rows)}
+    names = {index: name for name, index in layout.index.items()}
+    for number, index in sorted(table.uncached_formulas):
+        name, position = names.get(index), positions.get(number)
+        if name is None or position is None:
+            continue
+        cells = table.rows[position][1]
+        if is_blank(cells[index] if index < len(cells) else None):
+            row = rows[position]
+            rows[position] = row._replace(failed=row.failed | {name})
+            problems.append(layout.problem(number, name, UNCACHED_FORMULA))
+    return problems
 
 
 def _unnamed_columns(table: Table) -> list[int]:

@@ -211,7 +211,7 @@ def _unknown_message(batch, model, history_ids) -> str:
 def _fill(cursor, ids: list[int]) -> None:
     qn = connection.ops.quote_name
     cursor.execute(f"CREATE TEMPORARY TABLE {qn(TEMP_TABLE)} (id bigint PRIMARY KEY)")
-    insert_values(cursor, f"INSERT INTO {qn(TEMP_TABLE)} (id) VALUES", 1, ((i,) for i in ids))
+    insert_values(cursor, f"{qn(TEMP_TABLE)} (id)", 1, ((i,) for i in ids))
 
 
 def _restore(model, history_ids: list[int], user, reason: str) -> int:
