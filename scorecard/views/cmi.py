@@ -26,7 +26,7 @@ from scorecard import arithmetic as ar
 from scorecard import cache, strategy_map
 from scorecard.assembly import IndicatorRow, ObjectiveRow, plan_bands
 from scorecard.selectors import plan_units
-from scorecard.views.dashboard import CutOff, period_choices, read_cutoff
+from scorecard.views.cutoff import CutOff, period_choices, read_cutoff
 
 
 @dataclass

@@ -10,7 +10,7 @@ from planning import access
 from planning.models import Plan
 from planning.periods import InvalidPeriod, Period
 from scorecard import cache, exports, selectors
-from scorecard.views.dashboard import read_cutoff
+from scorecard.views.cutoff import read_cutoff
 
 
 def _is_plan_period(text: str, plan: Plan) -> bool:

@@ -37,7 +37,7 @@ from scorecard.assembly import (
 from scorecard.change_history import HISTORY_LIMIT, indicator_history
 from scorecard.formatting import plain
 from scorecard.models import Measurement
-from scorecard.views.dashboard import period_choices, read_cutoff
+from scorecard.views.cutoff import period_choices, read_cutoff
 
 # The ficha's calculation settings; every other field of Indicator is the ficha itself.
 CALCULATION_FIELDS = Indicator.CALCULATION_FIELDS

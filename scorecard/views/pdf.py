@@ -18,7 +18,7 @@ from planning import access
 from planning.models import Plan
 from scorecard.pdf import ficha_pdf, scorecard_pdf
 from scorecard.views import pages
-from scorecard.views.dashboard import read_cutoff
+from scorecard.views.cutoff import read_cutoff
 
 
 def _attachment(pdf: bytes, filename: str) -> HttpResponse:
