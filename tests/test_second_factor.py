@@ -257,6 +257,24 @@ def test_after_a_wrong_code_django_otp_makes_the_next_attempt_wait(admin_user):
     assert client.post(VERIFY, {"code": right}).status_code == 302
 
 
+def test_the_wait_stops_doubling_so_a_stolen_password_cannot_lock_the_owner_out(admin_user):
+    client = signed_in(admin_user)
+    device = enrolled(admin_user)
+    right = code_of(device)
+    wrong = f"{(int(right) + 1) % 1000000:06d}"
+    for _attempt in range(40):  # each after the wait the one before asked for
+        TOTPDevice.objects.filter(pk=device.pk).update(
+            throttling_failure_timestamp=timezone.now() - timezone.timedelta(days=400)
+        )
+        client.post(VERIFY, {"code": wrong})
+    refused = client.post(VERIFY, {"code": right}).content.decode()
+    assert "Espere 512 segundos" in refused  # not 2 ** 39 seconds (17,000 years)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timezone.timedelta(seconds=513)
+    )
+    assert client.post(VERIFY, {"code": right}).status_code == 302
+
+
 def test_a_verified_session_reaches_pages_the_admin_and_saves(planner):
     client = verified(planner)
     assert client.get(PLAN).status_code == 200

@@ -3,7 +3,10 @@
 Codes are digits only: 6 from the authenticator app, 10 for a recovery code, so that one
 numeric field takes either (``inputmode="numeric"`` on a phone) and the length tells which
 device to ask. django-otp refuses a code it has already accepted and, after each wrong one,
-makes the next attempt wait twice as long (1, 2, 4 … seconds) per device.
+makes the next attempt wait twice as long (1, 2, 4 … seconds) per device, up to
+:data:`LONGEST_WAIT_FAILURES` failures: django-otp keeps doubling for a century, so someone
+who had stolen only the password could lock the owner out until an administrator reset the
+factor. At the cap one guess in 8½ minutes leaves a 6-digit code out of reach for years.
 """
 
 import logging
@@ -31,6 +34,8 @@ CODES = "second-factor-codes"
 TOTP_DIGITS = 6
 RECOVERY_DIGITS = 10
 RECOVERY_CODE_COUNT = 10
+#: Failures after which the wait stops doubling: 2 ** (10 - 1) = 512 seconds at most.
+LONGEST_WAIT_FAILURES = 10
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +143,12 @@ def _problem(device, code: str, wrong) -> str | None:
     allowed, extra = device.verify_is_allowed()
     if not allowed:
         return _throttled(extra.get("locked_until"))
-    return None if device.verify_token(code) else wrong()
+    if device.verify_token(code):
+        return None
+    if device.throttling_failure_count > LONGEST_WAIT_FAILURES:
+        device.throttling_failure_count = LONGEST_WAIT_FAILURES
+        device.save(update_fields=["throttling_failure_count"])
+    return wrong()
 
 
 def _wrong_code() -> str:
