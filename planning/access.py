@@ -92,6 +92,12 @@ def can_audit_logins(user) -> bool:
     return role_of(user) == ADMIN
 
 
+def can_manage_tokens_of_others(user) -> bool:
+    """Only administrators see, issue and revoke API tokens in another person's name: a
+    token reads as its owner, so one issued for someone else is a way to act as them."""
+    return role_of(user) == ADMIN
+
+
 def can_validate(user) -> bool:
     """Planning staff (and administrators) validate or return reported values."""
     return role_of(user) in (ADMIN, PLANNER)

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from planning import access
 from scorecard.models import ApiToken, Evidence, ImportBatch, Measurement, PendingImport
 from scorecard.tokens import token_issue
 
@@ -87,7 +88,11 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are issued here; the raw token is shown once, in the confirmation message."""
+    """Tokens are issued here; the raw token is shown once, in the confirmation message.
+
+    Planning staff see and issue only their own (``access.can_manage_tokens_of_others``);
+    nobody moves a token to another owner.
+    """
 
     list_display = ["prefix", "name", "user", "created_at", "revoked_at", "last_used_at"]
     list_select_related = ["user"]
@@ -97,16 +102,26 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "created_at", "last_used_at"]
     actions = ["revoke"]
 
+    def get_queryset(self, request):
+        tokens = super().get_queryset(request)
+        if access.can_manage_tokens_of_others(request.user):
+            return tokens
+        return tokens.filter(user=request.user)
+
     def get_fields(self, request, obj=None):
-        return (
-            ["user", "name"]
-            if obj is None
-            else ["user", "name", *self.readonly_fields, "revoked_at"]
-        )
+        if obj is None:
+            others = access.can_manage_tokens_of_others(request.user)
+            return ["user", "name"] if others else ["name"]
+        return ["user", "name", *self.readonly_fields, "revoked_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else ["user", *self.readonly_fields]
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
+        if not access.can_manage_tokens_of_others(request.user):
+            obj.user = request.user
         token, raw = token_issue(user=obj.user, name=obj.name)
         obj.pk = token.pk
         self.message_user(
