@@ -174,9 +174,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Every transaction takes the write lock when it starts: select_for_update is a no-op
     # on SQLite, so this is what keeps two saves of one value in order. Writers wait
     # for each other (timeout) instead of failing with «database is locked» midway.
-    # Write-ahead log: a commit no longer waits for pages that are reading (a rollback
-    # journal makes an import fail with «database is locked» behind a slow dashboard), and
-    # a large write commits with one pass of its pages instead of journal + database.
+    # Write-ahead log: a commit no longer waits for pages that are reading (with a rollback
+    # journal an import failed with «database is locked» behind a slow dashboard read).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL"}
     )
