@@ -70,7 +70,7 @@ def test_a_restart_during_an_import_writes_nothing_and_the_next_import_works(
         [code, f"{year}", "5"] for code in ("11.2", "12.2", "13.3") for year in range(2017, 2022)
     ]
     path = write_csv(tmp_path / "mediciones.csv", ["indicador", "periodo", "valor"], rows)
-    real_insert = bulk._insert
+    real_insert = bulk.insert_values
     calls = []
 
     def insert_then_restart(cursor, head, width, batch_rows):
@@ -80,7 +80,7 @@ def test_a_restart_during_an_import_writes_nothing_and_the_next_import_works(
             restart_postgres()
 
     before = _counts()
-    monkeypatch.setattr(bulk, "_insert", insert_then_restart)
+    monkeypatch.setattr(bulk, "insert_values", insert_then_restart)
     status, _out, err = run_plan("import_measurements", path)
     assert status == 1
     assert err.startswith("archivo: ") and "base de datos" in err

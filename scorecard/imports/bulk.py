@@ -39,8 +39,9 @@ def _batches(rows, size=ROWS_PER_STATEMENT):
         yield batch
 
 
-def _insert(cursor, into: str, width: int, rows) -> None:
-    """Every row into ``into`` (``"table" ("a", "b")``, or a bare table for all its columns).
+def insert_values(cursor, into: str, width: int, rows) -> None:
+    """Plain values into any table: ``into`` is ``"table" ("a", "b")``, or a bare table for
+    all its columns; in batches.
 
     SQLite reuses one prepared statement with ``executemany``; PostgreSQL gets ``COPY``
     (psycopg2's ``executemany`` would make one round trip per row, and even multi-row
@@ -91,11 +92,6 @@ def _copy_text(value) -> str:
     return str(value)
 
 
-def insert_values(cursor, into: str, width: int, rows) -> None:
-    """Plain values into any table (``into`` is ``"t" ("a", …)`` or ``"t"``), in batches."""
-    _insert(cursor, into, width, rows)
-
-
 def _prepared(model, constants: dict) -> dict:
     """Constant values through their model field, as Django would send them."""
     prepared = {}
@@ -115,9 +111,9 @@ def insert_rows(model, columns: list[str], rows, constants: dict | None = None) 
     with connection.cursor() as cursor:
         if _uses_copy(cursor) and tail:
             rendered = _Rendered("\t".join(map(_copy_text, tail)))
-            _insert(cursor, into, len(names), ((*row, rendered) for row in rows))
+            insert_values(cursor, into, len(names), ((*row, rendered) for row in rows))
         else:
-            _insert(cursor, into, len(names), ((*row, *tail) for row in rows))
+            insert_values(cursor, into, len(names), ((*row, *tail) for row in rows))
 
 
 def update_rows(
@@ -152,7 +148,7 @@ def update_rows(
         # SQLite: "integer" makes the key the table's rowid, not a second index.
         key = "integer" if connection.vendor == "sqlite" else "bigint"
         cursor.execute(f"CREATE TEMPORARY TABLE {temp} (id {key} PRIMARY KEY, {definitions})")
-        _insert(cursor, temp, len(fields) + 1, rows)
+        insert_values(cursor, temp, len(fields) + 1, rows)
         if connection.vendor == "postgresql":  # no statistics yet: a nested loop otherwise
             cursor.execute(f"ANALYZE {temp}")
         cursor.execute(

@@ -23,8 +23,8 @@ _PLAIN = re.compile(r"[+-]?(\d+)(?:[.,](\d+))?")
 _MISSING = object()
 
 
-class _Failed:
-    """A cell the widget refused, and why."""
+class Refused:
+    """A value refused, and why: remembered beside the good ones, told apart by type."""
 
     __slots__ = ("message",)
 
@@ -43,7 +43,7 @@ def read_column(widget, cells: list) -> tuple[list, list[tuple[int, str]]]:
         values = [None if _blank(cell) else _parse(widget.parse, cell) for cell in cells]
     failures = []
     for position, value in enumerate(values):
-        if type(value) is _Failed:
+        if type(value) is Refused:
             failures.append((position, value.message))
             values[position] = None
     return values, failures
@@ -57,7 +57,7 @@ def _parse(parse, cell):
     try:
         return parse(cell)
     except CellError as exc:
-        return _Failed(str(exc))
+        return Refused(str(exc))
 
 
 def _remembered(parse, cells: list) -> list:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planning.resources import normalize
+from scorecard.imports.cells import Refused
 from scorecard.imports.runner import Importer
 
 
@@ -65,14 +66,7 @@ class IndicatorPeriodImporter(Importer):
             period.periodicity == periodicity and plan.start_year <= period.year <= plan.end_year
         ):
             return period.code
-        return _Refusal(
+        return Refused(
             f"el periodo {period.code} no corresponde a un indicador {periodicity} "
             f"del plan {plan.start_year}–{plan.end_year}"
         )
-
-
-class _Refusal:
-    __slots__ = ("message",)
-
-    def __init__(self, message: str):
-        self.message = message
