@@ -9,9 +9,10 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
 from planning import access
+from planning.read_only_admin import ReadOnlyAdmin
 
 
-class AuditMixin:
+class AuditMixin(ReadOnlyAdmin):
     """Visible to administrators; nobody adds or edits a record of what happened."""
 
     def has_module_permission(self, request):
@@ -19,15 +20,6 @@ class AuditMixin:
 
     def has_view_permission(self, request, obj=None):
         return access.can_audit_logins(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AttemptAudit(AuditMixin, AccessAttemptAdmin):

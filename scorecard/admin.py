@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from planning import access
+from planning.read_only_admin import ReadOnlyAdmin
 from scorecard.models import ApiToken, Evidence, ImportBatch, Measurement, PendingImport
 from scorecard.tokens import token_issue
 
@@ -28,7 +29,10 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Values change only through the workflow (Mis indicadores, validation, imports), which
+    checks access, closed periods and the version lock: here they are read, never written."""
+
     list_display = [
         "indicator",
         "period",
@@ -57,17 +61,6 @@ class MeasurementAdmin(admin.ModelAdmin):
         "import_row",
     ]
     inlines = [EvidenceInline]
-
-    # Values change only through the workflow (Mis indicadores, validation, imports), which
-    # checks access, closed periods and the version lock: here they are read, never written.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Evidence)

@@ -14,13 +14,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from congope.second_factor import devices
 from congope.second_factor.models import Authenticator
 from planning import access
+from planning.read_only_admin import ReadOnlyAdmin
 
 admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(admin.ModelAdmin):
+class AuthenticatorAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("person", "active", "created", "last_used")
     list_display_links = None
     search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
@@ -41,15 +42,6 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
     def has_reset_permission(self, request):
         return access.can_audit_logins(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("persona"), ordering="user__username")
     def person(self, device):
