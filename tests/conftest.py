@@ -10,6 +10,23 @@ PASSWORD = "Clave-de-prueba-2026"
 PLAN_CODE = "CONGOPE-2017-2021"
 
 
+def form_data(form) -> dict:
+    """What a browser would post for ``form`` as shown (its current values)."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if value is None or value is False:
+            continue
+        if value is True:
+            data[key] = "on"
+        elif isinstance(value, list | tuple):
+            data[key] = [str(v) for v in value]
+        else:
+            data[key] = str(value)
+    return data
+
+
 @pytest.fixture
 def official_plan(db) -> Plan:
     call_command("loaddata", "congope_2017_2021", verbosity=0)

@@ -19,7 +19,7 @@ from planning.models import (
     Strategy,
     Target,
 )
-from tests.conftest import PASSWORD, PLAN_CODE
+from tests.conftest import PASSWORD, PLAN_CODE, form_data
 from tests.factories import make_indicator, make_measurement, make_objective, make_target
 
 User = get_user_model()
@@ -48,18 +48,7 @@ MODELS = {
 def payload(form, **changes) -> dict:
     """What a browser posts for ``form`` as shown, with ``changes`` typed over it (None: left
     out)."""
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        if value is True:
-            data[name] = "on"
-        elif isinstance(value, list | tuple):
-            data[name] = [str(v) for v in value]
-        else:
-            data[name] = str(value)
-    data.update(changes)
+    data = {**form_data(form), **changes}
     return {k: v for k, v in data.items() if v is not None}
 
 

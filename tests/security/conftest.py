@@ -25,6 +25,7 @@ from scorecard.models import (
     Measurement,
     PendingImport,
 )
+from tests.conftest import form_data
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 SECRET = "SECRETO-DE-RI"
@@ -120,23 +121,6 @@ def snapshot() -> dict:
 
 
 # --- posting a form as a browser would ------------------------------------------------------
-
-
-def form_data(form) -> dict:
-    """What a browser would post for ``form`` as shown (its current values)."""
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        key = form.add_prefix(name)
-        if value is None or value is False:
-            continue
-        if value is True:
-            data[key] = "on"
-        elif isinstance(value, list | tuple):
-            data[key] = [str(v) for v in value]
-        else:
-            data[key] = str(value)
-    return data
 
 
 def edit_through_page(client, url: str, **changes):

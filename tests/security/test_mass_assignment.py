@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from planning.models import Indicator, OrgUnit, Perspective, StrategicObjective
 from scorecard.models import Evidence, ImportBatch, Measurement, PendingImport
-from tests.conftest import PLAN_CODE
+from tests.conftest import PLAN_CODE, form_data
 from tests.factories import make_plan
-from tests.security.conftest import PDF, admin_form_data, csv_bytes, form_data
+from tests.security.conftest import PDF, admin_form_data, csv_bytes
 
 Status = Measurement.Status
 
