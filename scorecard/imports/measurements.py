@@ -73,7 +73,6 @@ class Stored(NamedTuple):
     denominator: object
     analysis: str
     status: str
-    version: int
     reported_by_id: int | None
     validated_by_id: int | None
 
@@ -351,19 +350,24 @@ def _stored_rows(chunk):
     """(key, Stored) for rows of ``_stored``'s query, their decimals as Django reads them.
 
     PostgreSQL gives Decimals. SQLite keeps a float (15 significant digits), which Django
-    rounds to the field's places: the same is done here, without Django's per-value calls.
+    rounds to the field's places: the same is done here, without Django's per-value calls
+    (one loop, no call per value: a third of the read's time went to those calls).
     """
     make = tuple.__new__
     if connection.vendor != "sqlite":
-        return (((r[0], r[1], r[2]), make(Stored, r[3:])) for r in chunk)
+        return [((r[0], r[1], r[2]), make(Stored, r[3:])) for r in chunk]
     field = Measurement._meta.get_field("value")
     from_float = Context(prec=15).create_decimal_from_float
     places, context = Decimal(1).scaleb(-field.decimal_places), field.context
-
-    def number(value):
-        return None if value is None else from_float(value).quantize(places, context=context)
-
-    return (
-        ((r[0], r[1], r[2]), make(Stored, (r[3], number(r[4]), number(r[5]), number(r[6]), *r[7:])))
-        for r in chunk
-    )
+    pairs = []
+    for r in chunk:
+        value, numerator, denominator = r[4], r[5], r[6]
+        if value is not None:
+            value = from_float(value).quantize(places, context=context)
+        if numerator is not None:
+            numerator = from_float(numerator).quantize(places, context=context)
+        if denominator is not None:
+            denominator = from_float(denominator).quantize(places, context=context)
+        stored = make(Stored, (r[3], value, numerator, denominator, r[7], r[8], r[9], r[10]))
+        pairs.append(((r[0], r[1], r[2]), stored))
+    return pairs
