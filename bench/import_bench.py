@@ -13,6 +13,9 @@ file again (all «sin cambios»). Side by side, on the same files in the same ru
   row (``executemany``), each row sent to one or the other after one read of the stored
   keys. No validation, no history, no provenance: what no import can beat. It runs with
   the same cycle-collector pause and SQLite page cache as ours;
+- **floor+hist** (for reference, not a goal of the issue): the floor, then every row it
+  wrote copied into the value history with one ``INSERT … SELECT``, as ours records its
+  changes. Ours against it («× p+h») is the price of validation and provenance alone;
 - **import-export**: a plain django-import-export ``ModelResource`` with its defaults
   (a few queries per row), on the first ``--plain-rows`` rows (5,000; 0: all) of the same
   csv and xlsx files, reported as rows/s.
@@ -50,6 +53,7 @@ from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from bench.synthetic_plan import create_synthetic_plan, delete_synthetic_plan
+from planning.history import record_rows
 from planning.models import Indicator, Plan
 from planning.periods import MONTHLY, periods_between
 from scorecard.imports import import_measurements
@@ -141,8 +145,9 @@ def _number(cell):
     return None if cell in ("", None) else str(cell)
 
 
-def floor_import(path: Path, plan) -> None:
-    """Parse the file and write its rows raw: an upsert on SQLite, COPY on PostgreSQL."""
+def floor_import(path: Path, plan, history: bool = False) -> None:
+    """Parse the file and write its rows raw: an upsert on SQLite, COPY on PostgreSQL;
+    with ``history``, then copy every written row into the value history in one statement."""
     rows = read_plain(path)
     ids = dict(Indicator.objects.filter(plan=plan).values_list("code", "pk"))
     now = timezone.now()
@@ -157,6 +162,8 @@ def floor_import(path: Path, plan) -> None:
             floor_copy(cursor.cursor, existing, rows, now)
         else:
             floor_upsert(cursor, existing, rows, now)
+        if history:  # every row the floor wrote carries ``now``, and only those
+            record_rows(Measurement, "updated_at = %s", [now], reason="piso")
 
 
 INSERT_SQLITE = (
@@ -299,11 +306,11 @@ def ours(path: Path, plan, expect: str) -> None:
     assert getattr(result, expect) == len(result.outcomes), result.summary()
 
 
-def floor(path: Path, plan) -> None:
+def floor(path: Path, plan, history: bool = False) -> None:
     """The floor under the same conditions as ours: no cycle collection, a large SQLite
     page cache (each makes a large write faster; neither should be an edge of ours)."""
     with cyclic_gc_paused(), sqlite_page_cache(SQLITE_CACHE_KIB):
-        floor_import(path, plan)
+        floor_import(path, plan, history)
 
 
 def write_files(plan, folder: Path, rows: int, plain_rows: int) -> dict:
@@ -346,6 +353,9 @@ def run(rows: int, plain_rows: int, replace: bool, repeat: int) -> list[tuple]:
                 clear(plan)
                 case("floor", fmt, "nuevas", rows, floor, files["nuevas", fmt], plan)
                 case("floor", fmt, "cambiadas", rows, floor, files["cambiadas", fmt], plan)
+                clear(plan)
+                for label in ("nuevas", "cambiadas"):
+                    case("floor+hist", fmt, label, rows, floor, files[label, fmt], plan, True)
         for fmt in ("csv", "xlsx"):
             clear(plan)
             for label in ("nuevas", "cambiadas"):
@@ -365,20 +375,23 @@ def print_cases(table) -> None:
 
 
 def print_goals(table) -> None:
-    """The issue's three goals per file and kind: ≥10× import-export, ≤2× the floor, <300 MB."""
+    """The issue's three goals per file and kind: ≥10× import-export, ≤2× the floor, <300 MB;
+    and, for reference, ours against the floor that also writes the history («× p+h»)."""
     rate = {(who, fmt, kind): n / s for who, fmt, kind, n, s, *_rest in table}
     peak = {(who, fmt, kind): p for who, fmt, kind, _n, _s, _a, p, _l in table}
-    line = "{:<5} {:<10} {:>10} {:>10} {:>9} {:>10} {:>12} {:>9}"
-    heads = ("tipo", "filas", "nuestro/s", "piso/s", "× piso", "i-e/s", "× i-e", "RSS MiB")
+    line = "{:<5} {:<10} {:>10} {:>10} {:>9} {:>9} {:>10} {:>12} {:>9}"
+    heads = ("tipo", "filas", "nuestro/s", "piso/s", "× piso", "× p+h", "i-e/s", "× i-e", "RSS MiB")
     print(line.format(*heads))
     for fmt in ("csv", "xlsx"):
         for kind in ("nuevas", "cambiadas"):
             mine, bottom = rate["ours", fmt, kind], rate["floor", fmt, kind]
+            with_history = rate.get(("floor+hist", fmt, kind))
             plain = rate.get(("import-export", fmt, kind))
             figures = (
                 f"{mine:,.0f}",
                 f"{bottom:,.0f}",
                 f"{bottom / mine:.2f}",
+                f"{with_history / mine:.2f}" if with_history else "-",
                 f"{plain:,.0f}" if plain else "-",
                 f"{mine / plain:.1f}" if plain else "-",
                 f"{peak['ours', fmt, kind]:.0f}",
